@@ -1,0 +1,118 @@
+"""Building blocks every admin screen uses: estimated counts on big tables, seller scoping, state
+transition actions that report success and refusals, Rupiah columns."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.paginator import Paginator
+from django.db import connections
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
+
+from common.exceptions import ApplicationError
+from common.money import format_rupiah
+from common.scoping import scope_to_user_sellers
+
+
+class EstimatedCountPaginator(Paginator):
+    """Unfiltered lists of big tables take PostgreSQL's row estimate instead of COUNT(*), which reads
+    the whole table. Filtered lists (which hit an index) and small tables keep the exact count."""
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        if query is not None and not query.where:
+            estimate = _estimated_rows(self.object_list)
+            if estimate is not None and estimate >= settings.ADMIN_ESTIMATED_COUNT_THRESHOLD:
+                return estimate
+        return super().count
+
+
+def _estimated_rows(queryset) -> int | None:
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                       [queryset.model._meta.db_table])
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] and row[0] > 0 else None
+
+
+class BaseAdmin(SimpleHistoryAdmin, ModelAdmin):
+    """Unfold look, django-simple-history "History" button, seller scoping.
+
+    `seller_path` is the lookup from this model to its Seller ("seller", "order__seller"); None means
+    the model is not seller-owned (couriers, categories, settings)."""
+
+    seller_path: str | None = None
+    list_per_page = 50
+    show_full_result_count = False  # the "N total" link would run a second COUNT(*)
+    show_facets = admin.ShowFacets.NEVER
+    warn_unsaved_form = True
+    compressed_fields = True
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.seller_path:
+            queryset = scope_to_user_sellers(queryset, user=request.user, seller_path=self.seller_path)
+        return queryset
+
+
+class BigTableAdmin(BaseAdmin):
+    """For tables that reach millions of rows: estimated counts and no unbounded "show all"."""
+
+    paginator = EstimatedCountPaginator
+    list_max_show_all = 200
+
+
+class ReadOnlyAdminMixin:
+    """Append-only records (ledger, stock movements, tracking, events): viewable, never edited here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def run_for_each(modeladmin, request, queryset, operation, *, done_message: str) -> None:
+    """Apply `operation(obj)` to every selected row. Each refusal is reported with the row it concerns;
+    refused rows change nothing (each operation is its own transaction in the service)."""
+    done, refused = 0, []
+    for obj in queryset:
+        try:
+            operation(obj)
+        except ApplicationError as exc:
+            refused.append(f"{obj}: {exc.message}")
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+    for text in refused[:20]:
+        modeladmin.message_user(request, text, messages.ERROR)
+    if len(refused) > 20:
+        modeladmin.message_user(
+            request,
+            ngettext("…and %(count)d more refused.", "…and %(count)d more refused.", len(refused) - 20)
+            % {"count": len(refused) - 20},
+            messages.ERROR,
+        )
+    if not done and not refused:
+        modeladmin.message_user(request, _("Nothing was selected."), messages.WARNING)
+
+
+def rupiah(field_name: str, description, *, ordering: str | None = None):
+    """A list_display column showing a money field as Rp 1.250.000."""
+
+    @admin.display(description=description, ordering=ordering or field_name)
+    def column(obj):
+        return format_rupiah(getattr(obj, field_name))
+
+    column.__name__ = f"{field_name}_rupiah"
+    return column

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CommonConfig(AppConfig):
+    name = "common"
+    verbose_name = _("Common")
+
+    def ready(self) -> None:
+        from common.roles import roles_sync_after_migrate
+
+        # Roles reference permissions, which Django creates after migrations: sync them right after.
+        post_migrate.connect(roles_sync_after_migrate, sender=self)
