@@ -1,0 +1,48 @@
+import os
+
+import psycopg
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config):
+    """The tests run on PostgreSQL only; say how to get one when none answers."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        raise pytest.UsageError(f"Tests need PostgreSQL; DATABASE_URL points at {db['ENGINE']}.")
+    try:
+        psycopg.connect(
+            host=db.get("HOST") or None, port=db.get("PORT") or None, user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None, dbname="postgres", connect_timeout=5,
+        ).close()
+    except psycopg.OperationalError as exc:
+        raise pytest.UsageError(
+            f"No PostgreSQL server answers at {db.get('HOST')}:{db.get('PORT') or 5432} ({exc}).\n"
+            "Start one (e.g. `pg_ctlcluster 15 main start`, or `docker run -p 5432:5432 "
+            "-e POSTGRES_HOST_AUTH_METHOD=trust postgres:16`) or set DATABASE_URL, then run `make test` again."
+        ) from exc
+    os.makedirs(settings.MEDIA_ROOT, exist_ok=True)
+
+
+@pytest.fixture
+def staff_user(db, django_user_model):
+    return django_user_model.objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
+
+
+@pytest.fixture
+def superuser(db, django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+
+
+@pytest.fixture
+def admin_client_logged_in(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+def user_in_role(django_user_model, username: str, role: str):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username, f"{username}@example.com", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
