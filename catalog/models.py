@@ -35,8 +35,8 @@ class Warehouse(BaseModel):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.FULFILMENT)
-    seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT, null=True,
-                               blank=True, related_name="warehouses",
+    seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="warehouses",
                                help_text=_("Only for private warehouses."))
     address = models.TextField(_("address"))
     district = models.CharField(_("district"), max_length=100, blank=True)
@@ -140,8 +140,10 @@ class StockLevel(BaseModel):
         verbose_name_plural = _("stock levels")
         constraints = [
             models.UniqueConstraint(fields=["variant", "warehouse"], name="catalog_stocklevel_unique"),
-            models.CheckConstraint(condition=Q(on_hand__gte=0), name="catalog_stocklevel_on_hand_not_negative"),
-            models.CheckConstraint(condition=Q(reserved__gte=0), name="catalog_stocklevel_reserved_not_negative"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0),
+                                   name="catalog_stocklevel_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__gte=0),
+                                   name="catalog_stocklevel_reserved_not_negative"),
             models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")),
                                    name="catalog_stocklevel_reserved_within_on_hand"),
         ]

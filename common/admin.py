@@ -4,7 +4,7 @@ transition actions that report success and refusals, Rupiah columns."""
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -53,6 +53,17 @@ class BaseAdmin(SimpleHistoryAdmin, ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     warn_unsaved_form = True
     compressed_fields = True
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")  # Django 6's default, chosen now
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Models without django-simple-history fall back to Django's own action log.
+        if not hasattr(self.model, "history"):
+            return ModelAdmin.history_view(self, request, object_id, extra_context=extra_context)
+        return super().history_view(request, object_id, extra_context=extra_context)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -73,7 +73,9 @@ class EncryptedJSONField(EncryptedTextField):
     def get_prep_value(self, value):
         if isinstance(value, dict):
             value = json.dumps(value, sort_keys=True) if value else ""
-        return super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt_text(value)
 
     def value_to_string(self, obj):
         return ""  # never serialised (dumpdata, admin history)

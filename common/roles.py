@@ -72,8 +72,8 @@ def roles_sync(*, using: str = "default") -> None:
 
 
 def roles_sync_after_migrate(sender, using="default", **kwargs) -> None:
-    from django.contrib.auth.management import create_permissions
     from django.apps import apps
+    from django.contrib.auth.management import create_permissions
 
     # Permissions of every app must exist before the groups point at them.
     for app_config in apps.get_app_configs():

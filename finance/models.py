@@ -126,7 +126,8 @@ class SellerBalance(models.Model):
         verbose_name = _("seller balance")
         verbose_name_plural = _("seller balances")
         constraints = [
-            models.CheckConstraint(condition=Q(available__gte=0), name="finance_balance_available_not_negative"),
+            models.CheckConstraint(condition=Q(available__gte=0),
+                                   name="finance_balance_available_not_negative"),
             models.CheckConstraint(condition=Q(held__gte=0), name="finance_balance_held_not_negative"),
         ]
 
@@ -182,7 +183,8 @@ class Withdrawal(PlatformMirror, BaseModel):
                                     name="finance_withdrawal_unique_external"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="finance_withdrawal_amount_positive"),
             models.CheckConstraint(
-                condition=Q(paid_by__isnull=True) | Q(approved_by__isnull=True) | ~Q(paid_by=models.F("approved_by")),
+                condition=(Q(paid_by__isnull=True) | Q(approved_by__isnull=True)
+                           | ~Q(paid_by=models.F("approved_by"))),
                 name="finance_withdrawal_maker_checker",
             ),
         ]
@@ -227,7 +229,8 @@ class CodRemittance(BaseModel):
         verbose_name_plural = _("COD remittances")
         ordering = ["-remitted_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(total_amount__gte=0), name="finance_remittance_total_not_negative"),
+            models.CheckConstraint(condition=Q(total_amount__gte=0),
+                                   name="finance_remittance_total_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -249,7 +252,8 @@ class CodRemittanceLine(models.Model):
     shipment = models.ForeignKey("logistics.Shipment", verbose_name=_("shipment"), on_delete=models.PROTECT,
                                  null=True, blank=True, related_name="remittance_lines")
     match = models.CharField(_("match"), max_length=16, choices=Match.choices, default=Match.PENDING)
-    expected_amount = models.DecimalField(_("expected"), max_digits=14, decimal_places=2, null=True, blank=True)
+    expected_amount = models.DecimalField(_("expected"), max_digits=14, decimal_places=2, null=True,
+                                          blank=True)
 
     class Meta:
         verbose_name = _("COD remittance line")
@@ -257,7 +261,8 @@ class CodRemittanceLine(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["remittance", "awb"], name="finance_remittanceline_unique_awb"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="finance_remittanceline_amount_not_negative"),
+            models.CheckConstraint(condition=Q(amount__gte=0),
+                                   name="finance_remittanceline_amount_not_negative"),
         ]
         indexes = [models.Index(fields=["awb"], name="finance_remittanceline_awb")]
 

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from common.models import BaseModel, PlatformMirror, TransitionEvent
+from common.models import BaseModel, EventSource, PlatformMirror, TransitionEvent
 from common.validators import validate_e164_phone
 
 
@@ -22,6 +22,7 @@ class Courier(BaseModel):
     is_active = models.BooleanField(_("active"), default=True)
     supports_cod = models.BooleanField(_("supports COD"), default=True)
     pickup_cutoff = models.TimeField(_("pickup cut-off"), null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("courier")
@@ -97,9 +98,12 @@ class Shipment(PlatformMirror, BaseModel):
         constraints = [
             *mirror_constraints("logistics_shipment"),
             models.UniqueConstraint(fields=["courier", "awb"], condition=~Q(awb=""),
-                                    name="logistics_shipment_unique_awb"),
+                                    name="logistics_shipment_unique_awb",
+                                    violation_error_message=_("This AWB is already used for this courier.")),
             models.CheckConstraint(condition=Q(cod_amount__gte=0) & Q(shipping_fee__gte=0),
-                                   name="logistics_shipment_amounts_not_negative"),
+                                   name="logistics_shipment_amounts_not_negative",
+                                   violation_error_message=_("COD amount and shipping fee cannot be "
+                                                             "negative.")),
         ]
         indexes = [
             models.Index(fields=["awb"], name="logistics_shipment_awb"),
@@ -141,13 +145,16 @@ class LabelPrint(models.Model):
 
 class TrackingEvent(PlatformMirror):
     account = models.ForeignKey("integrations.PlatformAccount", verbose_name=_("platform account"),
-                                on_delete=models.PROTECT, null=True, blank=True, related_name="tracking_events")
+                                on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="tracking_events")
     shipment = models.ForeignKey(Shipment, verbose_name=_("shipment"), on_delete=models.CASCADE,
                                  related_name="tracking_events")
     occurred_at = models.DateTimeField(_("occurred at"))
     status_code = models.CharField(_("status code"), max_length=64, blank=True)
     description = models.CharField(_("description"), max_length=500)
     location = models.CharField(_("location"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=EventSource.choices,
+                              default=EventSource.SYNC)
     # Platforms rarely give tracking events an id: the dedup key is a hash of shipment, time, code and text.
     dedup_key = models.CharField(_("deduplication key"), max_length=64)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -208,9 +215,11 @@ class PickupRequest(PlatformMirror, BaseModel):
         constraints = [
             *mirror_constraints("logistics_pickup"),
             models.CheckConstraint(condition=Q(time_from__lt=models.F("time_to")),
-                                   name="logistics_pickup_window_ordered"),
+                                   name="logistics_pickup_window_ordered",
+                                   violation_error_message=_("The pickup window must start before it ends.")),
             models.CheckConstraint(condition=Q(warehouse__isnull=False) | ~Q(address=""),
-                                   name="logistics_pickup_has_place"),
+                                   name="logistics_pickup_has_place",
+                                   violation_error_message=_("Give a warehouse or a pickup address.")),
         ]
         indexes = [models.Index(fields=["status", "pickup_date"], name="logistics_pickup_status_date")]
 
@@ -265,11 +274,20 @@ class Return(PlatformMirror, BaseModel):
         ordering = ["-id"]
         constraints = [
             *mirror_constraints("logistics_return"),
-            models.CheckConstraint(condition=Q(rts_fee__gte=0), name="logistics_return_fee_not_negative"),
+            models.CheckConstraint(condition=Q(rts_fee__gte=0), name="logistics_return_fee_not_negative",
+                                   violation_error_message=_("The RTS charge cannot be negative.")),
         ]
 
     def __str__(self) -> str:
         return f"RTS {self.order}"
+
+
+class ReturnEvent(TransitionEvent):
+    ret = models.ForeignKey(Return, verbose_name=_("return"), on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("return event")
+        verbose_name_plural = _("return events")
 
 
 class Ticket(PlatformMirror, BaseModel):
@@ -306,11 +324,13 @@ class Ticket(PlatformMirror, BaseModel):
     awb = models.CharField(_("AWB"), max_length=64, blank=True)
     type = models.CharField(_("type"), max_length=16, choices=Type.choices, default=Type.OTHER)
     subject = models.CharField(_("subject"), max_length=255)
-    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices,
+                                default=Priority.NORMAL)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
     sla_due_at = models.DateTimeField(_("SLA due"), null=True, blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), on_delete=models.PROTECT,
-                                 null=True, blank=True, related_name="assigned_tickets")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"),
+                                 on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="assigned_tickets")
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
     unread_by_staff = models.BooleanField(_("unread"), default=False)
     history = HistoricalRecords()
@@ -338,7 +358,8 @@ class TicketEvent(TransitionEvent):
 
 class TicketMessage(PlatformMirror, BaseModel):
     account = models.ForeignKey("integrations.PlatformAccount", verbose_name=_("platform account"),
-                                on_delete=models.PROTECT, null=True, blank=True, related_name="ticket_messages")
+                                on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="ticket_messages")
     ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE,
                                related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
@@ -392,7 +413,8 @@ class Claim(PlatformMirror, BaseModel):
         ordering = ["-id"]
         constraints = [
             *mirror_constraints("logistics_claim"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="logistics_claim_amount_positive"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="logistics_claim_amount_positive",
+                                   violation_error_message=_("The claim amount must be more than zero.")),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -74,9 +75,12 @@ class Order(PlatformMirror, BaseModel):
                                  related_name="orders")
     warehouse = models.ForeignKey("catalog.Warehouse", verbose_name=_("ship from"), on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="orders")
-    order_no = models.CharField(_("order number"), max_length=64, unique=True)
+    # Unique per seller for orders made here; platform orders keep the platform's own number, which two
+    # accounts may happen to share, and are told apart by (account, external_id).
+    order_no = models.CharField(_("order number"), max_length=64)
     invoice_no = models.CharField(_("invoice number"), max_length=64, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.NEW)
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices,
+                              default=OrderStatus.NEW)
     platform_status = models.CharField(_("platform status"), max_length=64, blank=True)
     status_unmapped = models.BooleanField(
         _("unknown platform status"), default=False,
@@ -107,9 +111,11 @@ class Order(PlatformMirror, BaseModel):
             models.UniqueConstraint(fields=["account", "external_id"],
                                     condition=Q(account__isnull=False) & ~Q(external_id=""),
                                     name="orders_order_unique_external"),
+            models.UniqueConstraint(fields=["seller", "order_no"], condition=Q(account__isnull=True),
+                                    name="orders_order_unique_local_number"),
             models.CheckConstraint(
-                condition=Q(subtotal__gte=0) & Q(discount__gte=0) & Q(shipping_cost__gte=0) & Q(cod_fee__gte=0)
-                & Q(grand_total__gte=0),
+                condition=Q(subtotal__gte=0) & Q(discount__gte=0) & Q(shipping_cost__gte=0)
+                & Q(cod_fee__gte=0) & Q(grand_total__gte=0),
                 name="orders_order_amounts_not_negative",
             ),
             models.CheckConstraint(
@@ -126,6 +132,7 @@ class Order(PlatformMirror, BaseModel):
             models.Index(fields=["courier", "-id"], name="orders_order_courier_id"),
             models.Index(fields=["created_at"], name="orders_order_created_at"),
             models.Index(fields=["external_id"], name="orders_order_external_id"),
+            models.Index(fields=["order_no"], name="orders_order_order_no"),
             models.Index(fields=["invoice_no"], name="orders_order_invoice_no"),
             models.Index(fields=["status_unmapped"], condition=Q(status_unmapped=True),
                          name="orders_order_unmapped"),
@@ -204,8 +211,10 @@ class StatusMapping(BaseModel):
         verbose_name_plural = _("status mappings")
         ordering = ["platform", "kind", "platform_status"]
         constraints = [
-            models.UniqueConstraint(fields=["platform", "kind", "platform_status"],
-                                    name="orders_statusmapping_unique"),
+            # Words are compared case-insensitively, so "Batal" and "batal" may not both exist.
+            models.UniqueConstraint("platform", "kind", Lower("platform_status"),
+                                    name="orders_statusmapping_unique",
+                                    violation_error_message=_("This platform status is already mapped.")),
         ]
 
     def __str__(self) -> str:

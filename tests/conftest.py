@@ -22,6 +22,7 @@ def pytest_configure(config):
             "-e POSTGRES_HOST_AUTH_METHOD=trust postgres:16`) or set DATABASE_URL, then run `make test` again."
         ) from exc
     os.makedirs(settings.MEDIA_ROOT, exist_ok=True)
+    os.makedirs(settings.STATIC_ROOT, exist_ok=True)
 
 
 @pytest.fixture

@@ -9,7 +9,16 @@ from django.utils import timezone
 from catalog.models import Category, Product, StockLevel, Variant, Warehouse
 from finance.models import BankAccount, SellerBalance, Withdrawal
 from integrations.models import Platform, PlatformAccount, SyncRun
-from logistics.models import Claim, Courier, PickupRequest, Return, Shipment, Ticket, TicketMessage, TrackingEvent
+from logistics.models import (
+    Claim,
+    Courier,
+    PickupRequest,
+    Return,
+    Shipment,
+    Ticket,
+    TicketMessage,
+    TrackingEvent,
+)
 from orders.models import Customer, Order, OrderItem
 from sellers.models import Seller, SellerUser, StaffAssignment
 
@@ -18,12 +27,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     is_staff = True
-    password = factory.PostGenerationMethodCall("set_password", "pw")
+    password = factory.django.Password("pw")
 
 
 class SellerFactory(factory.django.DjangoModelFactory):

@@ -96,7 +96,8 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="id")
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours first; then Indonesian for third-party screens that ship none (unfold, import-export, beat).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "vendor"]
 TIME_ZONE = "Asia/Jakarta"  # shown in WIB; stored in UTC
 USE_I18N = True
 USE_TZ = True
@@ -125,6 +126,14 @@ SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=False)
 ADMIN_ESTIMATED_COUNT_THRESHOLD = env.int("ADMIN_ESTIMATED_COUNT_THRESHOLD", default=20000)
 LOW_STOCK_THRESHOLD = env.int("LOW_STOCK_THRESHOLD", default=5)
 
+# Payouts to a bank account whose number, bank or holder changed within this many hours are refused.
+WITHDRAWAL_BANK_COOLING_OFF_HOURS = env.int("WITHDRAWAL_BANK_COOLING_OFF_HOURS", default=24)
+
+# Pickups: the latest time of day a pickup window may start (local time, HH:MM), and how far ahead of
+# now a pickup must be requested, in minutes.
+PICKUP_CUTOFF_TIME = env("PICKUP_CUTOFF_TIME", default="15:00")
+PICKUP_MIN_LEAD_MINUTES = env.int("PICKUP_MIN_LEAD_MINUTES", default=60)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -148,4 +157,5 @@ LOGGING = {
 }
 
 from config.settings.celery import *  # noqa: E402, F403
+from config.settings.integrations import *  # noqa: E402, F403
 from config.settings.unfold import *  # noqa: E402, F403

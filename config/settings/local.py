@@ -11,11 +11,12 @@ os.environ.setdefault("SANDBOX_ENABLED", "true")
 # A fixed demo key so that a restarted demo can read its own credentials; production sets its own.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "8UFBzmvaTZq5SSAFKwflx0St5c2cO72mGb6GB_qWePs=")
 
-from config.settings.base import *  # noqa: E402, F403
-from config.settings.base import DATABASES, env  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATABASES, env
 
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
+STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405 - WhiteNoise expects it; DEBUG serves from the apps' folders
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -1,0 +1,12 @@
+"""Outbound calls to the platforms. Per-account settings (base URL, credentials) live in PlatformAccount."""
+
+from config.env import env
+
+# (connect, read) seconds for every outbound call.
+INTEGRATIONS_HTTP_TIMEOUT = (
+    env.float("INTEGRATIONS_CONNECT_TIMEOUT", default=5.0),
+    env.float("INTEGRATIONS_READ_TIMEOUT", default=30.0),
+)
+INTEGRATIONS_HTTP_MAX_ATTEMPTS = env.int("INTEGRATIONS_HTTP_MAX_ATTEMPTS", default=4)  # safe calls only
+INTEGRATIONS_HTTP_BACKOFF_BASE = 0.5  # seconds; doubled per attempt, with jitter
+INTEGRATIONS_HTTP_BACKOFF_CAP = 30.0  # seconds

@@ -1,0 +1,55 @@
+import pytest
+from django.db import connection
+
+from common.admin import EstimatedCountPaginator
+from sellers.models import Seller
+
+pytestmark = pytest.mark.django_db
+
+
+def make_sellers(count: int, start: int = 0, status=Seller.Status.ACTIVE) -> None:
+    Seller.objects.bulk_create(
+        Seller(code=f"P{start + i:05d}", name=f"Toko {start + i}", status=status) for i in range(count)
+    )
+
+
+def analyze(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+
+
+def test_unfiltered_big_table_counts_with_the_planner_estimate(settings, django_assert_num_queries):
+    settings.ADMIN_ESTIMATED_COUNT_THRESHOLD = 100
+    make_sellers(300)
+    analyze("sellers_seller")
+    make_sellers(50, start=300)  # after ANALYZE: the estimate still says 300, COUNT(*) would say 350
+
+    paginator = EstimatedCountPaginator(Seller.objects.all(), 50)
+    with django_assert_num_queries(1) as captured:
+        count = paginator.count
+
+    assert count == 300
+    assert "reltuples" in captured.captured_queries[0]["sql"]
+    assert "COUNT(" not in captured.captured_queries[0]["sql"].upper()
+    assert paginator.num_pages == 6
+
+
+def test_filtered_queryset_counts_exactly(settings):
+    settings.ADMIN_ESTIMATED_COUNT_THRESHOLD = 100
+    make_sellers(300)
+    make_sellers(40, start=300, status=Seller.Status.SUSPENDED)
+    analyze("sellers_seller")
+    make_sellers(5, start=400, status=Seller.Status.SUSPENDED)
+
+    paginator = EstimatedCountPaginator(Seller.objects.filter(status=Seller.Status.SUSPENDED), 50)
+
+    assert paginator.count == 45
+
+
+def test_small_table_below_the_threshold_counts_exactly(settings):
+    settings.ADMIN_ESTIMATED_COUNT_THRESHOLD = 10_000
+    make_sellers(300)
+    analyze("sellers_seller")
+    make_sellers(7, start=300)
+
+    assert EstimatedCountPaginator(Seller.objects.all(), 50).count == 307
