@@ -19,8 +19,8 @@ class PlatformAccount(BaseModel):
 
     platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
     name = models.CharField(_("name"), max_length=100)
-    seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT, null=True,
-                               blank=True, related_name="platform_accounts",
+    seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT,
+                               null=True, blank=True, related_name="platform_accounts",
                                help_text=_("Empty for a company-wide admin account."))
     base_url = models.URLField(_("base URL"), max_length=300)
     # Tokens, passwords and API keys: encrypted at rest, write-only in the admin, never logged.
@@ -85,6 +85,8 @@ class SyncRun(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
+    flagged = models.PositiveIntegerField(_("flagged"), default=0,
+                                          help_text=_("Stored with an unknown platform status; see Status mappings."))
     cursor = models.CharField(_("cursor reached"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
@@ -101,3 +103,54 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.kind} #{self.pk}"
+
+
+class RateBucket(models.Model):
+    """The shared token bucket of one account: every worker takes its tokens from this row, so the
+    platform's rate limit holds across processes (Celery's rate_limit is per worker)."""
+
+    account = models.OneToOneField(PlatformAccount, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="rate_bucket")
+    tokens = models.FloatField(default=0)
+    refilled_at = models.FloatField(default=0)  # epoch seconds
+
+    class Meta:
+        verbose_name = _("rate bucket")
+        verbose_name_plural = _("rate buckets")
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.tokens:.1f}"
+
+
+class InboundEvent(models.Model):
+    """A webhook delivery, stored before it is processed so nothing is lost and staff can replay it."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        FAILED = "failed", _("Failed")
+        IGNORED = "ignored", _("Ignored")
+
+    account = models.ForeignKey(PlatformAccount, verbose_name=_("platform account"), on_delete=models.CASCADE,
+                                related_name="inbound_events")
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    event_id = models.CharField(_("event id"), max_length=100)
+    event_type = models.CharField(_("event type"), max_length=64)
+    body = models.TextField(_("raw body"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbound event")
+        verbose_name_plural = _("inbound events")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "event_id"], name="integrations_inbound_unique_event"),
+        ]
+        indexes = [models.Index(fields=["status", "-id"], name="integrations_inbound_status")]
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.event_type} {self.event_id}"

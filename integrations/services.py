@@ -1,0 +1,118 @@
+"""Writes for integrations: account health, credentials, and the SyncRun rows the sync engine keeps."""
+
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.models import PlatformAccount, SyncRun
+
+CREDENTIAL_KEYS = ("token", "username", "password", "id_user", "api_key")
+ERROR_MAX_CHARS = 4000
+COUNT_FIELDS = ("fetched", "created", "updated", "unchanged", "failed")
+
+
+def account_record_success(*, account: PlatformAccount, at=None) -> PlatformAccount:
+    """The platform answered: remember when. The last error stays visible with its time."""
+    at = at or timezone.now()
+    PlatformAccount.objects.filter(pk=account.pk).update(last_success_at=at)
+    account.last_success_at = at
+    return account
+
+
+def account_record_failure(*, account: PlatformAccount, error, at=None) -> PlatformAccount:
+    """The platform refused or did not answer. `error` is shown to staff: never pass credentials in it."""
+    at = at or timezone.now()
+    text = str(error)[:ERROR_MAX_CHARS]
+    PlatformAccount.objects.filter(pk=account.pk).update(last_error_at=at, last_error=text)
+    account.last_error_at, account.last_error = at, text
+    return account
+
+
+def account_merge_credentials(*, current: Mapping | None, typed: Mapping[str, str]) -> dict:
+    """Write-only credentials: a key is replaced only when a new value was typed; empty inputs keep
+    the stored value."""
+    merged = dict(current or {})
+    for key, value in typed.items():
+        if value:
+            merged[key] = value
+    return merged
+
+
+def sync_run_start(*, account: PlatformAccount, kind: str) -> SyncRun:
+    return SyncRun.objects.create(account=account, kind=kind, status=SyncRun.Status.RUNNING,
+                                  started_at=timezone.now())
+
+
+def sync_run_finish(
+    *, run: SyncRun, counts: Mapping[str, int] | None = None, cursor: str = "", error: str = "",
+    status: str | None = None,
+) -> SyncRun:
+    """Close a run with its counts. Without an explicit status: an error with nothing done is
+    "failed", an error or failed rows after some progress is "partial", otherwise "succeeded".
+    The account's health fields follow."""
+    counts = dict(counts or {})
+    for name in COUNT_FIELDS:
+        setattr(run, name, int(counts.get(name, getattr(run, name)) or 0))
+    if status is None:
+        progressed = run.created or run.updated or run.unchanged
+        if error and not progressed:
+            status = SyncRun.Status.FAILED
+        elif error or run.failed:
+            status = SyncRun.Status.PARTIAL
+        else:
+            status = SyncRun.Status.SUCCEEDED
+    run.status = status
+    run.error = str(error)[:ERROR_MAX_CHARS]
+    run.cursor = cursor or run.cursor
+    run.finished_at = timezone.now()
+    if run.started_at is None:
+        run.started_at = run.finished_at
+    with transaction.atomic():
+        run.save(update_fields=[*COUNT_FIELDS, "status", "error", "cursor", "finished_at", "started_at"])
+        if status == SyncRun.Status.FAILED:
+            account_record_failure(account=run.account, error=run.error, at=run.finished_at)
+        else:
+            account_record_success(account=run.account, at=run.finished_at)
+            if error:
+                account_record_failure(account=run.account, error=run.error, at=run.finished_at)
+    return run
+
+
+def account_store_credentials(new_credentials: Mapping, *, account: PlatformAccount) -> None:
+    """Keep credentials a platform handed back (a refreshed token) without touching anything else."""
+    merged = {**(account.credentials or {}), **dict(new_credentials)}
+    account.credentials = merged
+    account.save(update_fields=["credentials", "updated_at"])
+
+
+# Default schedules per sync kind (minutes); staff edit them under Periodic tasks in the admin.
+DEFAULT_SCHEDULE_MINUTES = {SyncRun.Kind.ORDERS_PULL: 10, SyncRun.Kind.PRODUCTS_PULL: 60}
+
+
+def account_schedule_syncs(*, account: PlatformAccount) -> list:
+    """Create (once) the django-celery-beat schedules of `account`: one periodic sync task per kind the
+    platform supports, on the platform's queue. Existing schedules keep their edited intervals."""
+    import json
+
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    from integrations.syncing import SUPPORTED_KINDS
+
+    tasks = []
+    for kind, minutes in DEFAULT_SCHEDULE_MINUTES.items():
+        if kind not in SUPPORTED_KINDS.get(account.platform, ()):
+            continue
+        interval, _created = IntervalSchedule.objects.get_or_create(every=minutes, period=IntervalSchedule.MINUTES)
+        task, _created = PeriodicTask.objects.get_or_create(
+            name=f"sync {kind} · {account.platform}:{account.name}",
+            defaults={
+                "task": "integrations.tasks.sync_account_task",
+                "interval": interval,
+                "args": json.dumps([account.pk, kind]),
+                "queue": account.platform,
+                "enabled": account.is_enabled,
+            },
+        )
+        tasks.append(task)
+    return tasks
