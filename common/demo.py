@@ -278,14 +278,16 @@ PLATFORM_PATHS = {
 }
 # platform: (seller index whose orders come through it, platform-side id, credentials)
 PLATFORM_ACCOUNTS = {
-    "komship": (0, "PRT-10021", {"api_key": "demo-komship-api-key"}),
+    "komship": (0, "PRT-10021", {"username": "demo-komship", "password": "demo-komship-password",
+                                 "token": "demo-komship-token"}),
     "ngorder": (1, "SHOP-2001", {"token": "demo-ngorder-token"}),
     "scalev": (
         2,
         "demo-business",
-        {"api_key": "demo-scalev-api-key", "webhook_secret": "demo-scalev-secret"},
+        {"token": "demo-scalev-token", "webhook_secret": "demo-scalev-secret"},
     ),
-    "mitrabunso": (3, "1001", {"id_user": "1001", "token": "demo-mitrabunso-token"}),
+    "mitrabunso": (3, "3f6d2a0e-5b1c-4e8a-9d7f-2c4b6a8e0f13",
+                   {"id_user": "3f6d2a0e-5b1c-4e8a-9d7f-2c4b6a8e0f13", "token": "demo-mitrabunso-token"}),
 }
 PLATFORM_STATUS = {
     "komship": {
@@ -959,6 +961,10 @@ def build_platform_accounts(ctx: DemoContext) -> None:
             if (platform, f"demo-{platform}") not in have
         ],
     )
+    from integrations.services import account_schedule_syncs
+
+    for account in _demo_accounts().values():
+        account_schedule_syncs(account=account)
 
 
 def _demo_accounts():
@@ -1292,7 +1298,7 @@ def build_orders(ctx: DemoContext) -> None:
         platform_status = PLATFORM_STATUS[account.platform][status] if account else ""
         order = Order(
             account=account,
-            external_id=str(700000 + seq) if account else "",
+            external_id=f"DEMO-{700000 + seq}" if account else "",
             seller=seller,
             customer=customer,
             warehouse=private_of.get(seller.pk)

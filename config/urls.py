@@ -5,13 +5,18 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from common.views import healthz
+from integrations.views import scalev_webhook
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("webhooks/scalev/<int:account_id>/", scalev_webhook, name="webhook-scalev"),
 ]
+
+if settings.SANDBOX_ENABLED:
+    urlpatterns.append(path("sandbox/", include("integrations.sandbox_urls")))
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

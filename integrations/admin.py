@@ -2,18 +2,40 @@
 
 from datetime import timedelta
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter, RelatedDropdownFilter
 
 from common.admin import BaseAdmin, BigTableAdmin, ReadOnlyAdminMixin
+from integrations.exceptions import IntegrationError
 from integrations.forms import PlatformAccountForm, credential_field_name
-from integrations.models import PlatformAccount, SyncRun
-from integrations.services import CREDENTIAL_KEYS
+from integrations.inbound import inbound_event_replay
+from integrations.models import InboundEvent, PlatformAccount, SyncRun
+from integrations.services import CREDENTIAL_KEYS, account_schedule_syncs, account_test_connection
+from integrations.syncing import SUPPORTED_KINDS, sync_run_queue
+
+
+def _queue_syncs(modeladmin, request, pairs) -> None:
+    """Queue (account, kind) syncs and say which were queued and which the platform cannot do."""
+    queued, skipped = 0, []
+    for account, kind in pairs:
+        if kind in SUPPORTED_KINDS.get(account.platform, ()):
+            sync_run_queue(account=account, kind=kind)
+            queued += 1
+        else:
+            skipped.append(str(account))
+    if queued:
+        modeladmin.message_user(
+            request, _("%(count)d sync(s) queued. Follow them in Sync runs.") % {"count": queued}, messages.SUCCESS,
+        )
+    if skipped:
+        modeladmin.message_user(
+            request, _("Not supported by the platform of: %(accounts)s.") % {"accounts": ", ".join(skipped)},
+            messages.WARNING,
+        )
 
 CREDENTIALS_WARNING_DAYS = 30
 
@@ -30,6 +52,39 @@ class PlatformAccountAdmin(BaseAdmin):
     list_select_related = ["seller"]
     autocomplete_fields = ["seller"]
     readonly_fields = ["last_success_at", "last_error_at", "last_error", "created_at", "updated_at"]
+    actions = ["test_connection", "sync_orders_now", "pull_products_now", "push_products_now", "push_stock_now"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        account_schedule_syncs(account=obj)
+
+    @admin.action(description=_("Test connection"), permissions=["view"])
+    def test_connection(self, request, queryset):
+        for account in queryset:
+            try:
+                account_test_connection(account=account)
+            except IntegrationError as exc:
+                self.message_user(request, _("%(account)s: refused — %(error)s") % {"account": account,
+                                                                                    "error": exc}, messages.ERROR)
+            else:
+                self.message_user(request, _("%(account)s: the connection works.") % {"account": account},
+                                  messages.SUCCESS)
+
+    @admin.action(description=_("Sync orders now"), permissions=["change"])
+    def sync_orders_now(self, request, queryset):
+        _queue_syncs(self, request, [(a, SyncRun.Kind.ORDERS_PULL) for a in queryset])
+
+    @admin.action(description=_("Pull products now"), permissions=["change"])
+    def pull_products_now(self, request, queryset):
+        _queue_syncs(self, request, [(a, SyncRun.Kind.PRODUCTS_PULL) for a in queryset])
+
+    @admin.action(description=_("Push products to the platform"), permissions=["change"])
+    def push_products_now(self, request, queryset):
+        _queue_syncs(self, request, [(a, SyncRun.Kind.PRODUCTS_PUSH) for a in queryset])
+
+    @admin.action(description=_("Push stock to the platform"), permissions=["change"])
+    def push_stock_now(self, request, queryset):
+        _queue_syncs(self, request, [(a, SyncRun.Kind.STOCK_PUSH) for a in queryset])
 
     def get_fieldsets(self, request, obj=None):
         return [
@@ -61,13 +116,18 @@ class PlatformAccountAdmin(BaseAdmin):
 class SyncRunAdmin(ReadOnlyAdminMixin, BigTableAdmin):
     """The operations console: what ran against which platform, how much it did, and what failed."""
 
-    def history_view(self, request, object_id, extra_context=None):
-        # Sync runs have no simple-history table: Django's own (empty) history page.
-        return super(SimpleHistoryAdmin, self).history_view(request, object_id, extra_context)
-
     seller_path = "account__seller"
     list_display = ["id", "account", "kind", "status", "created_at", "fetched", "created", "updated",
-                    "unchanged", "failed", "duration", "error_excerpt"]
+                    "unchanged", "failed", "flagged", "duration", "error_excerpt"]
+    actions = ["run_again"]
+
+    def has_run_again_permission(self, request):
+        return request.user.has_perm("integrations.change_platformaccount")
+
+    @admin.action(description=_("Run again now (retry)"), permissions=["run_again"])
+    def run_again(self, request, queryset):
+        pairs = {(run.account_id, run.kind): (run.account, run.kind) for run in queryset.select_related("account")}
+        _queue_syncs(self, request, pairs.values())
     list_display_links = ["id", "account"]
     list_filter = ["account__platform", "kind", "status", ("created_at", RangeDateTimeFilter)]
     list_filter_submit = True
@@ -84,3 +144,28 @@ class SyncRunAdmin(ReadOnlyAdminMixin, BigTableAdmin):
     @admin.display(description=_("error"))
     def error_excerpt(self, obj):
         return Truncator(obj.error).chars(80) if obj.error else ""
+
+
+@admin.register(InboundEvent)
+class InboundEventAdmin(ReadOnlyAdminMixin, BaseAdmin):
+    """Webhook deliveries as received; a stored delivery can be processed again."""
+
+    seller_path = "account__seller"
+    list_display = ["id", "platform", "event_type", "event_id", "account", "status", "attempts", "received_at",
+                    "processed_at"]
+    list_filter = ["platform", "status", "event_type", ("received_at", RangeDateTimeFilter)]
+    list_filter_submit = True
+    list_select_related = ["account"]
+    search_fields = ["event_id__exact"]
+    actions = ["replay"]
+
+    def has_replay_permission(self, request):
+        return request.user.has_perm("integrations.change_platformaccount")
+
+    @admin.action(description=_("Process again (replay)"), permissions=["replay"])
+    def replay(self, request, queryset):
+        count = 0
+        for event in queryset:
+            inbound_event_replay(event=event)
+            count += 1
+        self.message_user(request, _("%(count)d delivery(ies) queued again.") % {"count": count}, messages.SUCCESS)

@@ -116,3 +116,17 @@ def account_schedule_syncs(*, account: PlatformAccount) -> list:
         )
         tasks.append(task)
     return tasks
+
+
+def account_test_connection(*, account: PlatformAccount) -> None:
+    """Read one row of the platform's order list with the stored credentials; record the outcome on the
+    account's health and re-raise the IntegrationError when the platform refuses."""
+    from integrations.exceptions import IntegrationError
+    from integrations.registry import adapter_for
+
+    try:
+        adapter_for(account).check_connection()
+    except IntegrationError as exc:
+        account_record_failure(account=account, error=exc)
+        raise
+    account_record_success(account=account)

@@ -93,6 +93,8 @@ class Order(PlatformMirror, BaseModel):
     discount = models.DecimalField(_("discount"), max_digits=14, decimal_places=2, default=0)
     shipping_cost = models.DecimalField(_("shipping cost"), max_digits=14, decimal_places=2, default=0)
     cod_fee = models.DecimalField(_("COD fee"), max_digits=14, decimal_places=2, default=0)
+    # Platform charges we do not itemise (insurance, admin fees, escrow lines); signed.
+    other_costs = models.DecimalField(_("other costs"), max_digits=14, decimal_places=2, default=0)
     grand_total = models.DecimalField(_("grand total"), max_digits=14, decimal_places=2, default=0)
     courier = models.ForeignKey("logistics.Courier", verbose_name=_("courier"), on_delete=models.PROTECT,
                                 null=True, blank=True, related_name="orders")
@@ -119,7 +121,8 @@ class Order(PlatformMirror, BaseModel):
                 name="orders_order_amounts_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(grand_total=F("subtotal") - F("discount") + F("shipping_cost") + F("cod_fee")),
+                condition=Q(grand_total=F("subtotal") - F("discount") + F("shipping_cost") + F("cod_fee")
+                          + F("other_costs")),
                 name="orders_order_grand_total_adds_up",
             ),
         ]

@@ -121,6 +121,7 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Local demo only: creates the demo users and data (see `manage.py load_demo_data`).
 DEMO_ENABLED = False
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=False)
+SANDBOX_LIVE = env.bool("SANDBOX_LIVE", default=False)  # simulators keep adding new orders (the demo)
 
 # Admin changelists of these sizes switch to an estimated count (PostgreSQL reltuples).
 ADMIN_ESTIMATED_COUNT_THRESHOLD = env.int("ADMIN_ESTIMATED_COUNT_THRESHOLD", default=20000)

@@ -10,3 +10,6 @@ INTEGRATIONS_HTTP_TIMEOUT = (
 INTEGRATIONS_HTTP_MAX_ATTEMPTS = env.int("INTEGRATIONS_HTTP_MAX_ATTEMPTS", default=4)  # safe calls only
 INTEGRATIONS_HTTP_BACKOFF_BASE = 0.5  # seconds; doubled per attempt, with jitter
 INTEGRATIONS_HTTP_BACKOFF_CAP = 30.0  # seconds
+
+# Webhook deliveries whose own timestamp is further than this from now are refused as stale or replayed.
+WEBHOOK_TOLERANCE_SECONDS = env.int("WEBHOOK_TOLERANCE_SECONDS", default=300)

@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "local-demo-only-not-secret-7d1c5b0e2
 os.environ.setdefault("DJANGO_DEBUG", "true")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("SANDBOX_ENABLED", "true")
+os.environ.setdefault("SANDBOX_LIVE", "true")
 # A fixed demo key so that a restarted demo can read its own credentials; production sets its own.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "8UFBzmvaTZq5SSAFKwflx0St5c2cO72mGb6GB_qWePs=")
 

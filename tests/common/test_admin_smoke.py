@@ -115,6 +115,14 @@ def _status_mapping():
                                                defaults={"our_status": "new"})[0]
 
 
+def _inbound_event():
+    from integrations.models import InboundEvent
+
+    account = f.PlatformAccountFactory(platform="scalev")
+    return InboundEvent.objects.create(account=account, platform=account.platform, event_id="evt-smoke-1",
+                                       event_type="order.created", body='{"id": "evt-smoke-1"}')
+
+
 def _ticket():
     message = f.TicketMessageFactory()
     return message.ticket
@@ -144,6 +152,7 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
     "finance.LedgerEntry": _ledger_entry,
     "finance.SellerBalance": f.SellerBalanceFactory,
     "finance.Withdrawal": f.WithdrawalFactory,
+    "integrations.InboundEvent": _inbound_event,
     "integrations.PlatformAccount": f.PlatformAccountFactory,
     "integrations.SyncRun": f.SyncRunFactory,
     "logistics.Claim": f.ClaimFactory,

@@ -137,7 +137,7 @@ def test_demo_has_the_promised_volume(demo):
     assert set(SyncRun.objects.values_list("status", flat=True)) >= {"succeeded", "failed"}
     komship = PlatformAccount.objects.get(name="demo-komship")
     assert komship.base_url.startswith("http://127.0.0.1:") and komship.base_url.endswith("/sandbox/komship")
-    assert komship.credentials == {"api_key": "demo-komship-api-key"}
+    assert komship.credentials["token"] == "demo-komship-token"
 
 
 @pytest.mark.django_db

@@ -1,0 +1,95 @@
+"""Inbound webhook deliveries: verify, store once, answer fast, process in a task (Scalev).
+
+The delivery is stored before anything else happens, so a crash after the 2xx loses nothing, and the
+unique (platform, event_id) makes a redelivery a no-op. Processing goes through the same mirror as the
+pulls (orders.sync.orders_upsert_page), so a webhook and a later scan can never double an order."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from integrations.exceptions import IntegrationError, ProviderContractChanged, ProviderRejected
+from integrations.models import InboundEvent, PlatformAccount
+from integrations.scalev import webhooks as scalev_webhooks
+
+
+@dataclass(frozen=True)
+class Delivery:
+    status: int
+    outcome: str  # accepted, duplicate, bad_signature, stale, unreadable, not_configured
+    event: InboundEvent | None = None
+
+
+def scalev_delivery_receive(*, account: PlatformAccount, raw_body: bytes, signature: str) -> Delivery:
+    secret = (account.credentials or {}).get("webhook_secret", "")
+    if not secret:
+        return Delivery(403, "not_configured")
+    if not scalev_webhooks.verify_signature(raw_body=raw_body, signature_header=signature, secret=secret):
+        return Delivery(401, "bad_signature")
+    try:
+        parsed = scalev_webhooks.parse_event(raw_body)
+    except ProviderContractChanged:
+        return Delivery(400, "unreadable")
+    tolerance = timedelta(seconds=settings.WEBHOOK_TOLERANCE_SECONDS)
+    now = timezone.now()
+    if parsed.occurred_at is None or not (now - tolerance <= parsed.occurred_at <= now + tolerance):
+        return Delivery(400, "stale")
+    try:
+        with transaction.atomic():
+            event = InboundEvent.objects.create(
+                account=account, platform=account.platform, event_id=parsed.event_id[:100],
+                event_type=parsed.event_type[:64], body=raw_body.decode("utf-8", errors="replace"),
+            )
+    except IntegrityError:
+        return Delivery(200, "duplicate")
+    transaction.on_commit(lambda: _queue(event))
+    return Delivery(202, "accepted", event)
+
+
+def _queue(event: InboundEvent) -> None:
+    from integrations.tasks import inbound_event_process_task
+
+    inbound_event_process_task.apply_async(args=[event.pk], queue=event.platform)
+
+
+def inbound_event_replay(*, event: InboundEvent) -> None:
+    """Staff asked to process a stored delivery again (after a fix, or to check)."""
+    InboundEvent.objects.filter(pk=event.pk).update(status=InboundEvent.Status.RECEIVED, error="")
+    transaction.on_commit(lambda: _queue(event))
+
+
+def inbound_event_process(*, event: InboundEvent) -> InboundEvent:
+    """Mirror what the delivery says. A full order snapshot is upserted as it is; a partial one (status
+    or payment change) is completed by reading the order's detail; a deleted order is flagged."""
+    from integrations.registry import adapter_for
+    from orders.models import Order
+    from orders.sync import CourierMap, StatusMapper, orders_upsert_page
+
+    account = event.account
+    event.attempts += 1
+    try:
+        parsed = scalev_webhooks.parse_event(event.body.encode("utf-8"))
+        if parsed.event_type == "order.deleted":
+            Order.objects.filter(account=account, external_id=parsed.order_external_id).update(
+                platform_status="deleted", status_unmapped=True, updated_at=timezone.now(),
+            )
+        elif parsed.event_type in scalev_webhooks.ORDER_EVENTS:
+            order = parsed.order or adapter_for(account).get_order(parsed.order_external_id)
+            orders_upsert_page(account=account, orders=[order], mapper=StatusMapper(account.platform),
+                               couriers=CourierMap())
+        else:
+            event.status = InboundEvent.Status.IGNORED
+    except (ProviderRejected, ProviderContractChanged) as exc:
+        event.status, event.error = InboundEvent.Status.FAILED, str(exc)[:2000]
+    except IntegrationError:
+        event.save(update_fields=["attempts"])
+        raise  # the task retries ProviderUnavailable
+    else:
+        if event.status != InboundEvent.Status.IGNORED:
+            event.status, event.error = InboundEvent.Status.PROCESSED, ""
+    event.processed_at = timezone.now()
+    event.save(update_fields=["status", "error", "attempts", "processed_at"])
+    return event

@@ -1,0 +1,305 @@
+"""KomshipAdapter: OrderSource, OrderSink (store v2/v3, mass, delete) and Catalog over Komship's API.
+
+Credentials: {"token"} (also "access_token"; optional "expires_at", ISO) and/or {"username", "password"}
+for the documented login. A refreshed or new token is handed to on_credentials_changed as
+{"token", "expires_at"}. external_account_id is the Komship partner_id used in Orderku paths; when empty,
+the first partner of `GET v1/partner` is used.
+
+Options (all optional): store_order_version "v3" (default) | "v2"; order_list_version "v2" (default,
+limit/offset) | "v1" (Laravel paginator); page_size (≤ PAGE_SIZE_MAX); partner_address_id, warehouse_id
+(store v3 origin); find_order_days (default 30); find_order_scan_days (default 2)."""
+
+import contextlib
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+
+from integrations.base import (
+    ExternalOrder,
+    ExternalProduct,
+    OrderPage,
+    OrderPayload,
+    ProductPage,
+    ProductPayload,
+    StockUpdate,
+)
+from integrations.exceptions import ProviderContractChanged, ProviderRejected, ProviderUnavailable
+from integrations.komship import mappers
+from integrations.komship.client import WIB, KomshipClient, parse_expires_at
+from integrations.komship.endpoints import (
+    DEFAULT_BASE_URL,
+    MASS_ORDER_BATCH_MAX,
+    PAGE_SIZE_MAX,
+    PRODUCT_PAGE_SIZE_MAX,
+    STOCK_BATCH_MAX,
+)
+
+PLATFORM = "komship"
+
+
+def _chunks(seq, size):
+    for start in range(0, len(seq), size):
+        yield seq[start:start + size]
+
+
+class KomshipAdapter:
+    platform = PLATFORM
+
+    def __init__(self, *, base_url: str, credentials: dict, external_account_id: str = "",
+                 options: dict | None = None, rate_limiter=None,
+                 on_credentials_changed: Callable[[dict], None] | None = None,
+                 timeout: tuple[float, float] | None = None, **client_kwargs) -> None:
+        creds = dict(credentials or {})
+        self.options = dict(options or {})
+        token = str(creds.get("token") or creds.get("access_token") or "")
+        self.client = KomshipClient(
+            base_url=base_url or DEFAULT_BASE_URL,
+            token=token,
+            expires_at=parse_expires_at(creds.get("expires_at")) if token else None,
+            username=str(creds.get("username") or creds.get("username_email") or ""),
+            password=str(creds.get("password") or ""),
+            on_credentials_changed=on_credentials_changed,
+            rate_limiter=rate_limiter,
+            timeout=timeout,
+            **client_kwargs,
+        )
+        self._partner_id = str(external_account_id or "")
+        self.page_size = max(1, min(int(self.options.get("page_size") or PAGE_SIZE_MAX), PAGE_SIZE_MAX))
+        self.store_version = str(self.options.get("store_order_version") or "v3")
+        self.order_list_version = str(self.options.get("order_list_version") or "v2")
+
+    # Helpers -------------------------------------------------------------------------------------------
+    @property
+    def partner_id(self) -> str:
+        if not self._partner_id:
+            ids = mappers.partner_ids(self.client.partners())
+            if not ids:
+                raise ProviderRejected("this Komship user has no partner", platform=PLATFORM)
+            self._partner_id = ids[0]
+        return self._partner_id
+
+    @staticmethod
+    def _wib_date(moment: datetime) -> str:
+        return moment.astimezone(WIB).date().isoformat()
+
+    @staticmethod
+    def _today() -> date:
+        return datetime.now(WIB).date()
+
+    # OrderSource -------------------------------------------------------------------------------------
+    def check_connection(self) -> None:
+        today = self._today()
+        self.client.list_orders(self.partner_id, limit=1, offset=0,
+                                start_date=(today - timedelta(days=90)).isoformat(), end_date=today.isoformat())
+
+    def iter_order_pages(self, *, since: datetime, until: datetime) -> Iterator[OrderPage]:
+        """Orders whose order_date falls on the WIB days from `since` to `until` (Komship filters by date,
+        so the first and last day come whole)."""
+        start, end = self._wib_date(since), self._wib_date(until)
+        if self.order_list_version == "v1":
+            yield from self._iter_v1(start, end)
+            return
+        offset, seen = 0, set()
+        while True:
+            response = self.client.list_orders(self.partner_id, limit=self.page_size, offset=offset,
+                                               start_date=start, end_date=end)
+            rows, total = mappers.rows_and_total(response)
+            if not rows:
+                return
+            offset += len(rows)
+            orders = self._new_orders(rows, seen)
+            yield OrderPage(orders=orders, cursor=str(offset), total=total)
+            if total is not None and offset >= total:
+                return
+
+    def _iter_v1(self, start: str, end: str) -> Iterator[OrderPage]:
+        page, received, seen = 1, 0, set()
+        while True:
+            response = self.client.list_orders_v1(self.partner_id, page=page, start_date=start, end_date=end)
+            rows, total = mappers.rows_and_total(response)
+            if not rows:
+                return
+            received += len(rows)
+            yield OrderPage(orders=self._new_orders(rows, seen), cursor=str(page + 1), total=total)
+            if total is not None and received >= total:
+                return
+            page += 1
+
+    @staticmethod
+    def _new_orders(rows: list, seen: set) -> tuple[ExternalOrder, ...]:
+        """Map a page, dropping rows already yielded (offsets shift when new orders arrive on top)."""
+        out = []
+        for row in rows:
+            order = mappers.order_from_row(row)
+            if order.external_id not in seen:
+                seen.add(order.external_id)
+                out.append(order)
+        return tuple(out)
+
+    def get_order(self, external_id: str) -> ExternalOrder:
+        data = mappers.detail_data(self.client.order_detail(self.partner_id, external_id))
+        data.setdefault("order_id", external_id)
+        return mappers.order_from_row(data)
+
+    # OrderSink ---------------------------------------------------------------------------------------
+    def _destination_id(self, payload: OrderPayload) -> int:
+        c = payload.customer
+        for term in (c.postal_code, c.subdistrict, c.district, c.city):
+            if term:
+                found = mappers.destination_id(self.client.destinations(term), c)
+                if found:
+                    return found
+        raise ProviderRejected(f"no Komship destination for {c.postal_code or c.city or c.address!r}",
+                               platform=PLATFORM)
+
+    def _fill_cart(self, payload: OrderPayload) -> list[int]:
+        """Store the order's lines in the cart and return the new cart ids (the store bodies take ids)."""
+        items = mappers.cart_items(payload)
+        before = mappers.cart_ids_for(self.client.cart())
+        self.client.cart_bulk_store(items)
+        after = mappers.cart_ids_for(self.client.cart())
+        new_ids = sorted(set(after) - set(before))
+        if len(new_ids) != len(items):
+            self._drop_cart(new_ids)
+            raise ProviderContractChanged(f"cart grew by {len(new_ids)} rows for {len(items)} items",
+                                          platform=PLATFORM)
+        return new_ids
+
+    def _drop_cart(self, cart_ids: list[int]) -> None:
+        if not cart_ids:
+            return
+        with contextlib.suppress(ProviderRejected, ProviderUnavailable):  # best effort
+            self.client.cart_delete(cart_ids)
+
+    def create_order(self, payload: OrderPayload) -> str:
+        """Store Orderku v3 (or v2). The response carries no id: the order is found again by our number."""
+        try:
+            destination = self._destination_id(payload)
+            cart = self._fill_cart(payload)
+        except ValueError as exc:
+            raise ProviderRejected(str(exc), platform=PLATFORM) from exc
+        body = mappers.store_order_body(
+            payload, cart=cart, customer_destination_id=destination, order_date=self._today(),
+            version=self.store_version, partner_address_id=int(self.options.get("partner_address_id") or 0),
+            warehouse_id=int(self.options.get("warehouse_id") or 0))
+        try:
+            response = self.client.store_order(self.partner_id, body, version=self.store_version)
+        except ProviderRejected:
+            self._drop_cart(cart)
+            raise
+        data = response.get("data") if isinstance(response, dict) else None
+        if isinstance(data, dict) and data.get("order_id"):
+            return str(data["order_id"])
+        found = self.find_order(payload.order_no)
+        if found is None:
+            raise ProviderContractChanged(f"order {payload.order_no} stored but not found in Orderku",
+                                          platform=PLATFORM, payload=response)
+        return found
+
+    def create_orders(self, payloads: tuple[OrderPayload, ...] | list[OrderPayload]) -> list[str]:
+        """StoreOrderMass (#57): rows submitted in batches, then each order found by our number."""
+        ids: list[str] = []
+        for chunk in _chunks(list(payloads), MASS_ORDER_BATCH_MAX):
+            try:
+                rows = [mappers.mass_order_row(p, customer_destination_id=self._destination_id(p),
+                                               order_date=self._today(),
+                                               partner_address_id=int(self.options.get("partner_address_id") or 0))
+                        for p in chunk]
+            except ValueError as exc:
+                raise ProviderRejected(str(exc), platform=PLATFORM) from exc
+            self.client.store_order_mass(rows)
+            for payload in chunk:
+                found = self.find_order(payload.order_no)
+                if found is None:
+                    raise ProviderContractChanged(f"mass order {payload.order_no} stored but not found",
+                                                  platform=PLATFORM)
+                ids.append(found)
+        return ids
+
+    def find_order(self, order_no: str) -> str | None:
+        today = self._today()
+        start = (today - timedelta(days=int(self.options.get("find_order_days") or 30))).isoformat()
+        found = self._scan(order_no, start=start, end=today.isoformat(), search=order_no)
+        if found is None:  # the server may not search order_notes: read the recent days row by row
+            scan_start = (today - timedelta(days=int(self.options.get("find_order_scan_days") or 2))).isoformat()
+            found = self._scan(order_no, start=scan_start, end=today.isoformat(), search="")
+        return found
+
+    def _scan(self, order_no: str, *, start: str, end: str, search: str) -> str | None:
+        offset = 0
+        while True:
+            response = self.client.list_orders(self.partner_id, limit=self.page_size, offset=offset,
+                                               start_date=start, end_date=end, search=search)
+            rows, _ = mappers.rows_and_total(response)
+            if not rows:
+                return None
+            for row in rows:
+                if isinstance(row, dict) and mappers.row_is_order(row, order_no):
+                    return str(row["order_id"])
+            offset += len(rows)
+
+    def delete_order(self, external_id: str) -> None:
+        """Only orders not yet shipped; Komship refuses the others (ProviderRejected)."""
+        self.client.delete_order(self.partner_id, external_id)
+
+    def cancel_order(self, external_id: str, reason: str = "") -> None:
+        """Komship documents no cancel for the partner API's orders: cancelling is deleting (DESIGN §1)."""
+        self.delete_order(external_id)
+
+    # Catalog -----------------------------------------------------------------------------------------
+    def iter_product_pages(self) -> Iterator[ProductPage]:
+        """Published (status 1) then draft (status 0) products, each list paged by limits/offset."""
+        for status in (1, 0):
+            offset = 0
+            while True:
+                response = self.client.list_products(limits=PRODUCT_PAGE_SIZE_MAX, offset=offset, status=status)
+                rows, total = mappers.rows_and_total(response)
+                if not rows:
+                    break
+                offset += len(rows)
+                products = tuple(mappers.product_from_row(r, is_active=status == 1) for r in rows)
+                yield ProductPage(products=products, cursor=f"{status}:{offset}", total=total)
+
+    def get_product(self, external_id: str) -> ExternalProduct:
+        data = mappers.detail_data(self.client.product_detail(external_id))
+        data.setdefault("product_id", external_id)
+        return mappers.product_from_row(data)
+
+    def create_product(self, payload: ProductPayload) -> ExternalProduct:
+        response = self.client.create_product(mappers.product_body(payload), status=1)
+        product_id = mappers.created_product_id(response) or self._find_product(payload)
+        if not product_id:
+            raise ProviderContractChanged(f"product {payload.name!r} stored but not found", platform=PLATFORM,
+                                          payload=response)
+        return self.get_product(product_id)
+
+    def _find_product(self, payload: ProductPayload) -> str:
+        skus = {v.sku for v in payload.variants if v.sku}
+        response = self.client.list_products(limits=PRODUCT_PAGE_SIZE_MAX, offset=0, name=payload.name)
+        rows, _ = mappers.rows_and_total(response)
+        for row in rows:
+            product = mappers.product_from_row(row)
+            if product.name == payload.name and (not skus or skus & {v.sku for v in product.variants}):
+                return product.external_id
+        return ""
+
+    def update_product(self, payload: ProductPayload) -> ExternalProduct:
+        if not payload.external_id:
+            raise ProviderRejected("update_product needs the Komship product id", platform=PLATFORM)
+        self.client.update_product(payload.external_id, mappers.product_body(payload))
+        return self.get_product(payload.external_id)
+
+    def delete_product(self, external_id: str) -> None:
+        self.client.delete_product(external_id)
+
+    def push_stock(self, updates: tuple[StockUpdate, ...]) -> None:
+        """Update Multiple stock (#27), STOCK_BATCH_MAX items per request."""
+        for chunk in _chunks(list(updates), STOCK_BATCH_MAX):
+            self.client.update_multiple_stock(mappers.stock_items(chunk))
+
+    def check_sku(self, sku: str) -> bool:
+        """True when the SKU is free on Komship (Check product SKU, #26)."""
+        return mappers.sku_is_free(self.client.check_product_sku(sku))
+
+    def check_product_name(self, name: str) -> bool:
+        """True when no Komship product has this name (Check product name, #24)."""
+        return mappers.sku_is_free(self.client.check_product_name(name))

@@ -1,0 +1,153 @@
+"""Every Komship call this package makes, in one table.
+
+The internal contract (seeds/000_af2b99447bfdebbb.txt, "Api Contract Komship 1.0.0"; operation numbers
+#1…#217 as in reference/komship.md) shows NO paths or verbs. Paths below come from
+reference/komship-wire.md §2.3, which recovers them from the public clients of the API
+(e-gconsulting/partner.komerce, the partner dashboard; nunutech40/mitra-komerce-android). Where no client
+was seen calling an operation, the path is our choice, marked CHOSEN, and the sandbox serves the same
+path. Every path is relative to the account's base URL, which is the API root (".../api"): the full form
+is ".../api/v1/...". An account overrides the base URL; DEFAULT_BASE_URL is only the default.
+
+Envelope (seed §1.3, wire §2.4): {"status": "success", "code": 200, "message"?: str, "data"?: ...}.
+Errors (wire §4.2: not documented; clients see HTTP errors carrying `message`, and HTTP 2xx bodies with
+`code` 400): CHOSEN error body {"status": "failed" | "error", "code": <http status>, "message": str,
+"errors"?: {...}}; 401 is {"status": "error", "code": 401, "message": "Unauthenticated."} (Laravel
+Passport's message, the backend the token shape points to). The client treats both ways as failures.
+"""
+
+from dataclasses import dataclass
+
+# Base URLs (wire §2.1, from the dashboard's environment files). Production (2023) is the default.
+DEFAULT_BASE_URL = "https://api.komship.komerce.pw/api"
+STAGING_BASE_URL = "https://staging.komship.komerce.my.id/api"
+DEVELOPMENT_BASE_URL = "https://dev.komship.komerce.my.id/api"
+
+# Page sizes. The seed documents `limit`/`offset` (#41–#43) and `limits`/`offset` (#17) but NO maximum.
+# CHOSEN: 100 per page for both; the sandbox clamps larger requests to it, as a real server would.
+PAGE_SIZE_MAX = 100  # Orderku list (v2/order), `limit`
+PRODUCT_PAGE_SIZE_MAX = 100  # product list (v4/product), `limits`
+# CHOSEN: the v1 Orderku list is a Laravel paginator with a server-side page size (the Android client
+# sends only `page`); the sandbox serves Laravel's default, 15.
+ORDER_V1_PER_PAGE = 15
+# CHOSEN: items per "Update Multiple stock" request (#27 documents an array, no maximum).
+STOCK_BATCH_MAX = 100
+# CHOSEN: rows per StoreOrderMass submit (#57 documents `data` as an array, no maximum).
+MASS_ORDER_BATCH_MAX = 100
+
+# Orderku `order_status` (seed #41–#43 filter enum; wire §2.4 response labels). Passed through unchanged.
+ORDER_STATUS_FILTER = {0: "Diajukan", 1: "Dikirim", 2: "Diterima", 3: "Retur", 4: "Batal"}
+ORDER_STATUS_LABELS = ("Diajukan", "Dipacking", "Dikirim", "Diterima", "Retur", "Batal", "Hilang")
+# CHOSEN (seed: "delete orderku" #61 has no rule; the brief and the delivery API's cancel rule: only
+# orders not yet shipped): statuses whose orders may be deleted.
+DELETABLE_STATUSES = ("Diajukan", "Dipacking")
+
+PAYMENT_COD = "COD"
+PAYMENT_BANK_TRANSFER = "BANK TRANSFER"  # Komship's word for every non-COD order
+
+# Store-order request (#55/#56/#194) has no field for our order number and its response carries no id
+# (seed sample: message only). CHOSEN: our order number travels in `order_notes` as "[<order_no>]" and
+# find_order looks for it (list `search`, then a scan of the recent window).
+ORDER_REF_TEMPLATE = "[{order_no}]"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str  # relative to the API root; {placeholders} filled by path_for()
+    source: str  # where the method + path come from
+    notes: str = ""
+    page_size_max: int | None = None
+
+
+_ENDPOINTS = (
+    # Auth ---------------------------------------------------------------------------------------------
+    Endpoint("login", "POST", "v1/login",
+             "wire §2.3 #1 (client config loginKomshipEndpoint); body from seed #1",
+             "JSON {username_email, password, login_from, fcm_token}; data.access_token, token_type, "
+             "expires_at ('YYYY-MM-DD HH:MM:SS', WIB), user_id, username (wire §2.2)."),
+    Endpoint("refresh_token", "POST", "v1/refresh-token",
+             "CHOSEN: path not seen in any client (wire §4.3); named after the seed title 'refresh-token' #6 "
+             "like the seen v1/forgot-password, v1/change-password",
+             "Bearer = the current (possibly expired) access token, no body (seed #6: no parameters). "
+             "Answers a top-level `access_token` and no expiry: its JWT `exp` claim is read instead."),
+    Endpoint("partners", "GET", "v1/partner", "wire §2.3 #40 (Android)",
+             "Rows partner_id, partner_user_id, partner_name: the partner_id used in Orderku paths when the "
+             "account does not set one."),
+    # Orderku ------------------------------------------------------------------------------------------
+    Endpoint("orders", "GET", "v2/order/{partner_id}",
+             "wire §2.3 #41–#43 (web client); filters from seed #41–#43",
+             "limit/offset, start_date/end_date (dates, WIB, inclusive), order_status (0–4 or label), "
+             "payment_method, search. `data` is a bare array, no total: page until an empty page. "
+             "CHOSEN: newest first (order_date desc, order_id desc).",
+             page_size_max=PAGE_SIZE_MAX),
+    Endpoint("orders_v1", "GET", "v1/order/{partner_id}", "wire §2.3 #41–#43 (Android)",
+             "page + start_date/end_date; `data` is a Laravel paginator (current_page, data[], last_page, "
+             "per_page, total, …). Used when the account option order_list_version = 'v1'.",
+             page_size_max=ORDER_V1_PER_PAGE),
+    Endpoint("order_detail", "GET", "v1/order/{partner_id}/detail/{order_id}", "wire §2.3 #45 (exact)",
+             "Keys: wire §2.4 'Order detail'."),
+    Endpoint("order_store_v2", "POST", "v2/order/{partner_id}/store",
+             "CHOSEN by analogy: #56 Store OrderkuV2 was not seen in clients (wire §4.3); v1 is "
+             "v1/order/{partner_id}/store (#55) and v3 is v3/order/{partner_id}/store (#194)",
+             "Body: seed #56 (no order_notes, no partner_address_id). Response: message only."),
+    Endpoint("order_store_v3", "POST", "v3/order/{partner_id}/store", "wire §2.3 #194 (exact)",
+             "Body: seed #194. Response: message only ('Order stored successfully')."),
+    Endpoint("order_store_mass", "POST", "v1/order/sheet/save-submit",
+             "wire §2.3 #57 [inf: the Order Massal sheet submit]; body from seed #57",
+             "JSON {options: 'submit', data: [rows]}. CHOSEN row shape: the v3 store body with "
+             "`product` [{product_id, variant_id, product_name, variant_name, product_price, qty}] in place "
+             "of `cart`. CHOSEN: all-or-nothing (422 names the bad rows)."),
+    Endpoint("order_delete", "DELETE", "v1/order/{partner_id}/delete/{order_id}", "wire §2.3 #61/#62 (exact)",
+             "CHOSEN rule: only orders not yet shipped (Diajukan, Dipacking); otherwise HTTP 400 "
+             "{status: failed, code: 400, message}."),
+    # Cart (the store bodies carry `cart`: the ids of cart rows) ---------------------------------------
+    Endpoint("cart", "GET", "v1/cart", "wire §2.3 #34",
+             "Rows cart_id, partner_id, product_id, product_name, product_image, variant_id, variant_name, "
+             "product_price, product_weight, qty, stock, subtotal."),
+    Endpoint("cart_bulk_store", "POST", "v1/cart/bulk-store", "wire §2.3 #36",
+             "JSON array of #35 items {product_id, product_name, variant_id, variant_name, product_price, "
+             "qty, subtotal}; answers message + data {} (no ids): the ids are read back from v1/cart."),
+    Endpoint("cart_delete", "DELETE", "v1/cart/delete", "wire §2.3 #38 ('JSON body')",
+             "CHOSEN body {\"cart_id\": [ids]} (seed: an 'Array' of integers, no name)."),
+    Endpoint("destinations", "GET", "v1/destination", "wire §2.3 #49",
+             "search=<zip / subdistrict / district / city>; items value, label, subdistrict_name, "
+             "district_name, city_name ('limit 10'). The seed's sample has `data` as an array, the Android "
+             "client saw a Laravel paginator: the sandbox follows the seed, the mapper reads both. Gives "
+             "customer_destination_id for store bodies."),
+    # Products -----------------------------------------------------------------------------------------
+    Endpoint("products", "GET", "v4/product", "wire §2.3 #17 (web client v4)",
+             "limits/offset, status (1 publish, 0 draft), name. `data` is a bare array. CHOSEN: ordered by "
+             "product_id ascending; rows product_id, product_name, product_image, sku, price, stock, sold, "
+             "variants[] {variant_id, variant_name ('Hitam, M'), sku, price, stock, weight}, "
+             "variant_option[] {val}.",
+             page_size_max=PRODUCT_PAGE_SIZE_MAX),
+    Endpoint("product_detail", "GET", "v1/product/detail/{product_id}", "wire §2.3 #18",
+             "Keys product_name, product_sku, product_description, product_weight, product_pbv, "
+             "product_length/width/height, product_price, product_stock, product_is_variant, "
+             "product_image[].images_path, variants[]."),
+    Endpoint("product_create", "POST", "v1/product/create/{status}", "wire §2.3 #19",
+             "status 1 publish / 0 draft. Body seed #19; with variants `variant_option` [{val}] and `option` "
+             "[{val, parent, stock, price, option: [...]}] (wire). CHOSEN: leaves also carry `sku`. "
+             "Answers data.product_id (client source; the seed sample shows the message only)."),
+    Endpoint("product_update", "PUT", "v1/product/update/{product_id}", "wire §2.3 #22 (exact)",
+             "Body as create. CHOSEN: variants keep their ids when their combination is unchanged."),
+    Endpoint("product_delete", "DELETE", "v1/product/delete/{product_id}", "wire §2.3 #23 (exact)"),
+    Endpoint("product_check_name", "GET", "v1/product/check-name", "wire §2.3 #24 (exact)",
+             "product_name=...; 'product not found' means the name is free (seed #24)."),
+    Endpoint("product_check_sku", "GET", "v1/product/check-sku", "wire §2.3 #26 (exact)",
+             "product_sku=...; 'product sku not found' means the SKU is free (seed #26). CHOSEN: a used SKU "
+             "answers 'product sku already exist' with data {product_id, variant_id}. No SKU *generation* "
+             "call is documented."),
+    Endpoint("stock_multiple", "PUT", "v1/product/update-multiple-stock",
+             "CHOSEN: #27 'Update Multiple stock' was not seen in clients (wire §2.3, §4.3)",
+             "JSON array (seed #27: an array of collapsed objects). CHOSEN items {product_id, variant_id "
+             "(0 for a product without variants), stock}; absolute stock, so a retry is safe (sent "
+             "idempotent). Answers 'Successfully update stock'."),
+)
+
+ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in _ENDPOINTS}
+
+
+def path_for(name: str, **params) -> str:
+    return ENDPOINTS[name].path.format(**params)

@@ -1,0 +1,504 @@
+"""Komship JSON <-> our dataclasses. The only module that knows Komship's field names.
+
+Shapes accepted (reference/komship-wire.md §2.4): Orderku list rows (v2 bare array, v1 Laravel paginator,
+Android `OrderItem` keys), the detail object (`grandtotal` there, `grand_total` in lists;
+`customer_address` there, `detail_address` in lists), `order_status` as a label ("Diterima") or as the
+seed's filter code (0–4), money as numbers or strings ("10.000", "Rp 10.000"), phones as strings or
+integers (seed §1.5: integers lose the leading 0), timestamps "YYYY-MM-DD HH:MM:SS" (WIB, as the login's
+`expires_at`), "YYYY-MM-DD" or ISO 8601 with a zone (Laravel's `updated_at`)."""
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from common.money import parse_rupiah
+from common.phones import normalize_phone
+from integrations.base import (
+    ExternalCustomer,
+    ExternalOrder,
+    ExternalOrderItem,
+    ExternalProduct,
+    ExternalVariant,
+    OrderPayload,
+    ProductPayload,
+    StockUpdate,
+)
+from integrations.exceptions import ProviderContractChanged
+from integrations.komship.endpoints import ORDER_REF_TEMPLATE, PAYMENT_BANK_TRANSFER, PAYMENT_COD
+
+WIB = ZoneInfo("Asia/Jakarta")
+PLATFORM = "komship"
+ZERO = Decimal("0")
+
+
+class _Unmappable(ValueError):
+    pass
+
+
+# Scalars ----------------------------------------------------------------------------------------------
+
+
+def money(value: Any) -> Decimal:
+    if value is None or value == "":
+        return ZERO
+    return parse_rupiah(value)
+
+
+def phone(value: Any) -> str:
+    """E.164, or "" when the value is not a phone (the order is kept, the phone is not)."""
+    if value is None or value == "":
+        return ""
+    text = str(value).strip()
+    if text.isdigit() and text.startswith("8"):
+        text = "0" + text  # an integer phone (or the delivery API's "8…" form) lost its leading 0
+    try:
+        return normalize_phone(text)
+    except ValueError:
+        return ""
+
+
+def local_phone(e164: str) -> str:
+    """Our +62… to the 08… form Komship's dashboard samples use (seed #208 "0822377398712")."""
+    if e164.startswith("+62"):
+        return "0" + e164[3:]
+    return e164.lstrip("+")
+
+
+def timestamp(value: Any) -> datetime | None:
+    """Aware UTC datetime; Komship's own strings carry no zone and are WIB."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, int | float):
+        return datetime.fromtimestamp(value, tz=UTC)
+    else:
+        text = str(value).strip().replace("Z", "+00:00")
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            try:
+                parsed = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
+            except ValueError as exc:
+                raise _Unmappable(f"not a timestamp: {value!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=WIB)
+    return parsed.astimezone(UTC)
+
+
+def payment_method(value: Any) -> str:
+    """Komship has two: "COD" and "BANK TRANSFER" (every non-COD order)."""
+    text = str(value or "").strip().upper().replace("_", " ")
+    if text == "COD" or text.startswith("COD"):
+        return "cod"
+    if "TRANSFER" in text or text in ("BANK", "NON COD", "NONCOD"):
+        return "bank_transfer"
+    raise _Unmappable(f"unknown payment_method {value!r}")
+
+
+def payment_method_out(ours: str) -> str:
+    """Ours -> Komship. e_payment is prepaid, i.e. non-COD: Komship calls that BANK TRANSFER."""
+    return PAYMENT_COD if ours == "cod" else PAYMENT_BANK_TRANSFER
+
+
+def status_word(value: Any) -> str:
+    """The platform's word, unchanged (a filter code 0–4 stays "0"…"4"; the sync maps both)."""
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def _int(value: Any, default: int = 0) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(Decimal(str(value)))
+    except ArithmeticError as exc:
+        raise _Unmappable(f"not a number: {value!r}") from exc
+
+
+def _str_id(value: Any) -> str:
+    return "" if value is None or value == "" or value == 0 else str(value)
+
+
+# Envelopes --------------------------------------------------------------------------------------------
+
+
+def rows_and_total(response: Any) -> tuple[list[dict], int | None]:
+    """`data` as a bare array (v2/v3 lists, v4 products) or a Laravel paginator (v1 lists)."""
+    if not isinstance(response, Mapping):
+        raise ProviderContractChanged("Komship answered no JSON object", platform=PLATFORM, payload=response)
+    data = response.get("data")
+    if data is None:
+        return [], None
+    if isinstance(data, list):
+        return data, None
+    if isinstance(data, Mapping) and isinstance(data.get("data"), list):
+        total = data.get("total")
+        return data["data"], int(total) if isinstance(total, int | str) and str(total).isdigit() else None
+    raise ProviderContractChanged("Komship list `data` is neither an array nor a paginator", platform=PLATFORM,
+                                  payload=response)
+
+
+def detail_data(response: Any) -> dict:
+    data = response.get("data") if isinstance(response, Mapping) else None
+    if not isinstance(data, Mapping):
+        raise ProviderContractChanged("Komship detail answered no `data` object", platform=PLATFORM,
+                                      payload=response)
+    return dict(data)
+
+
+def partner_ids(response: Any) -> list[str]:
+    rows, _ = rows_and_total(response)
+    return [str(r["partner_id"]) for r in rows if isinstance(r, Mapping) and r.get("partner_id")]
+
+
+# Orders -----------------------------------------------------------------------------------------------
+
+
+def _items(row: Mapping) -> tuple[ExternalOrderItem, ...] | None:
+    products = row.get("product")
+    if products is None:
+        products = row.get("products")
+    if not isinstance(products, list):
+        return None
+    items = []
+    for p in products:
+        qty = _int(p.get("qty") if p.get("qty") is not None else p.get("quantity"), 1)
+        price = money(p.get("price") if p.get("price") is not None else p.get("product_price"))
+        line = money(p["subtotal"]) if p.get("subtotal") not in (None, "") else price * qty
+        name = str(p.get("product_name") or "")
+        variant = str(p.get("variant_name") or p.get("product_variant_name") or "").strip()
+        if variant and variant != "-":
+            name = f"{name} - {variant}"
+        items.append(ExternalOrderItem(
+            sku=str(p.get("sku") or p.get("product_sku") or ""),
+            name=name,
+            quantity=qty,
+            unit_price=price,
+            line_total=line,
+            weight_grams=_int(p.get("weight") if p.get("weight") is not None else p.get("product_weight")),
+            external_product_id=_str_id(p.get("product_id")),
+            external_variant_id=_str_id(p.get("product_variant_id") or p.get("variant_id")),
+        ))
+    return tuple(items)
+
+
+def order_from_row(row: Any) -> ExternalOrder:
+    """An Orderku list row or detail object -> ExternalOrder. Raises ProviderContractChanged."""
+    if not isinstance(row, Mapping) or row.get("order_id") in (None, ""):
+        raise ProviderContractChanged("Orderku row without order_id", platform=PLATFORM, payload=row)
+    try:
+        items = _items(row)
+        pay = payment_method(row.get("payment_method") or row.get("payment_methode"))
+        line_sum = sum((i.line_total for i in items or ()), ZERO)
+        subtotal = money(row["subtotal"]) if row.get("subtotal") not in (None, "") else line_sum
+        grand = row.get("grand_total") if row.get("grand_total") is not None else row.get("grandtotal")
+        service_fee = money(row.get("service_fee"))
+        customer = ExternalCustomer(
+            name=str(row.get("customer_name") or ""),
+            phone=phone(row.get("customer_phone")),
+            address=str(row.get("customer_address") or row.get("detail_address") or ""),
+            subdistrict=str(row.get("subdistrict_name") or ""),
+            district=str(row.get("district") or row.get("district_name") or ""),
+            city=str(row.get("city_name") or row.get("city") or ""),
+            province=str(row.get("province_name") or row.get("province") or ""),
+            postal_code=str(row.get("zip_code") or ""),
+        )
+        return ExternalOrder(
+            external_id=str(row["order_id"]),
+            order_no=str(row.get("order_no") or row["order_id"]),
+            status=status_word(row.get("order_status")),
+            payment_method=pay,
+            customer=customer,
+            items=items or (),
+            subtotal=subtotal,
+            grand_total=money(grand) if grand not in (None, "") else subtotal,
+            discount=money(row.get("discount")),
+            shipping_cost=money(row.get("shipping_cost")),
+            cod_fee=service_fee if pay == "cod" else ZERO,
+            courier_code=str(row.get("shipping") or ""),
+            courier_service=str(row.get("shipping_type") or ""),
+            awb=str(row.get("airway_bill") or row.get("awb") or ""),
+            notes=str(row.get("order_notes") or row.get("notes") or ""),
+            created_at=timestamp(row.get("order_date") or row.get("date")),
+            updated_at=timestamp(row.get("updated_at") or row.get("order_edited_date")),
+            items_complete=bool(items),
+            raw=dict(row),
+        )
+    except (_Unmappable, ValueError, TypeError, KeyError) as exc:
+        raise ProviderContractChanged(f"cannot map Orderku {row.get('order_id')}: {exc}", platform=PLATFORM,
+                                      payload=row) from exc
+
+
+def order_ref(order_no: str) -> str:
+    return ORDER_REF_TEMPLATE.format(order_no=order_no)
+
+
+def row_is_order(row: Mapping, order_no: str) -> bool:
+    """Is this Orderku row the order we sent as `order_no`? (our reference in order_notes, see endpoints)"""
+    return str(row.get("order_no") or "") == order_no or order_ref(order_no) in str(row.get("order_notes") or "")
+
+
+def cart_items(payload: OrderPayload) -> list[dict]:
+    """The #35 Store Cart items for an order's lines (Komship's product and variant ids)."""
+    out = []
+    for item in payload.items:
+        if not item.external_product_id:
+            raise ValueError(f"item {item.sku or item.name} has no Komship product id: push the product first")
+        out.append({
+            "product_id": int(item.external_product_id),
+            "product_name": item.name,
+            "variant_id": int(item.external_variant_id or 0),
+            "variant_name": "",
+            "product_price": int(item.unit_price),
+            "qty": item.quantity,
+            "subtotal": int(item.unit_price * item.quantity),
+        })
+    return out
+
+
+def cart_ids_for(cart_response: Any) -> dict[int, tuple[int, int, int]]:
+    """cart_id -> (product_id, variant_id, qty) from List Cart."""
+    rows, _ = rows_and_total(cart_response)
+    return {int(r["cart_id"]): (_int(r.get("product_id")), _int(r.get("variant_id")), _int(r.get("qty")))
+            for r in rows if isinstance(r, Mapping) and r.get("cart_id") is not None}
+
+
+def destination_id(response: Any, customer: ExternalCustomer) -> int:
+    """Best match from Get Data destination: same zip, else same subdistrict, else the first row."""
+    rows, _ = rows_and_total(response)
+    rows = [r for r in rows if isinstance(r, Mapping)]
+    if not rows:
+        return 0
+
+    def key(r: Mapping) -> tuple[bool, bool, bool]:
+        label = str(r.get("label") or "").upper()
+        return (
+            bool(customer.postal_code)
+            and (str(r.get("zip_code") or "") == customer.postal_code or label.endswith(customer.postal_code)),
+            bool(customer.subdistrict) and str(r.get("subdistrict_name") or "").upper() == customer.subdistrict.upper(),
+            bool(customer.district) and str(r.get("district_name") or "").upper() == customer.district.upper(),
+        )
+
+    best = max(rows, key=key)
+    return _int(best.get("value") if best.get("value") is not None else best.get("id"))
+
+
+def _notes_with_ref(payload: OrderPayload) -> str:
+    return " ".join(p for p in (payload.notes.strip(), order_ref(payload.order_no)) if p)
+
+
+def _order_common(payload: OrderPayload, *, customer_destination_id: int, order_date: date) -> dict:
+    c = payload.customer
+    return {
+        "date": order_date.isoformat(),
+        "tariff_code": 0,  # CHOSEN: the rate's tariff code comes from the calculate call, not used here
+        "subdistrict_name": c.subdistrict,
+        "district_name": c.district,
+        "city_name": c.city,
+        "is_komship": 1,
+        "customer_id": 0,
+        "customer_name": c.name,
+        "customer_phone": local_phone(c.phone),
+        "customer_destination_id": customer_destination_id,
+        "tracking_sales_id": 0,
+        "detail_address": c.address,
+        "shipping": payload.courier_code.upper(),
+        "shipping_type": payload.courier_service,
+        "payment_method": payment_method_out(payload.payment_method),
+        "bank": "",
+        "bank_account_name": "",
+        "bank_account_no": "",
+        "subtotal": int(payload.subtotal),
+        "grandtotal": int(payload.grand_total),
+        "shipping_cost": int(payload.shipping_cost),
+        "service_fee": int(payload.cod_fee),
+        "discount": int(payload.discount),
+        "shipping_cashback": 0,
+        "net_profit": int(payload.grand_total - payload.shipping_cost - payload.cod_fee),
+    }
+
+
+def store_order_body(payload: OrderPayload, *, cart: list[int], customer_destination_id: int,
+                     order_date: date, version: str = "v3", partner_address_id: int = 0,
+                     warehouse_id: int = 0) -> dict:
+    """Store OrderkuV3 (#194) or V2 (#56) body, keys and order as the seed's request samples."""
+    body = _order_common(payload, customer_destination_id=customer_destination_id, order_date=order_date)
+    if version == "v2":
+        return {**body, "cart": list(cart)}
+    out = {}
+    for key, value in body.items():
+        out[key] = value
+        if key == "is_komship":
+            out["is_kompack"] = 0
+            out["warehouse_id"] = warehouse_id
+        if key == "detail_address":
+            out["partner_address_id"] = partner_address_id
+    out["order_notes"] = _notes_with_ref(payload)
+    out["cart"] = list(cart)
+    return out
+
+
+def mass_order_row(payload: OrderPayload, *, customer_destination_id: int, order_date: date,
+                   partner_address_id: int = 0) -> dict:
+    """One StoreOrderMass row (CHOSEN shape, see endpoints: the v3 body with `product` for `cart`)."""
+    row = store_order_body(payload, cart=[], customer_destination_id=customer_destination_id,
+                           order_date=order_date, partner_address_id=partner_address_id)
+    row.pop("cart")
+    row["product"] = [{k: v for k, v in item.items() if k != "subtotal"} for item in cart_items(payload)]
+    return row
+
+
+# Products ---------------------------------------------------------------------------------------------
+
+
+def _option_names(row: Mapping) -> list[str]:
+    names = []
+    for opt in row.get("variant_option") or ():
+        if isinstance(opt, Mapping):
+            names.append(str(opt.get("val") or opt.get("name") or ""))
+        elif opt:
+            names.append(str(opt))
+    return names
+
+
+def _variant(v: Mapping, names: list[str]) -> ExternalVariant:
+    name = str(v.get("variant_name") or v.get("name") or "")
+    values = [part.strip() for part in name.split(",")] if name else []
+    if names and len(names) == len(values):
+        options = tuple(zip(names, values, strict=True))
+    else:
+        options = (("Varian", name),) if name else ()
+    return ExternalVariant(
+        external_id=_str_id(v.get("variant_id") or v.get("options_id") or v.get("option_id")),
+        sku=str(v.get("sku") or v.get("variant_sku") or ""),
+        name=name,
+        price=money(v.get("price")),
+        stock=_int(v.get("stock")) if v.get("stock") is not None else None,
+        weight_grams=_int(v.get("weight")),
+        options=options,
+    )
+
+
+def product_from_row(row: Any, *, is_active: bool | None = None) -> ExternalProduct:
+    """A v4 product list row or a v1 detail object (product_* keys) -> ExternalProduct."""
+    if not isinstance(row, Mapping) or row.get("product_id") in (None, ""):
+        raise ProviderContractChanged("product without product_id", platform=PLATFORM, payload=row)
+    try:
+        names = _option_names(row)
+        raw_variants = row.get("variants")
+        if raw_variants is None:
+            raw_variants = row.get("product_variant") or ()
+        variants = tuple(_variant(v, names) for v in raw_variants if isinstance(v, Mapping))
+        weight = _int(row.get("weight") if row.get("weight") is not None else row.get("product_weight"))
+        if weight and variants:
+            variants = tuple(v if v.weight_grams else _replace_weight(v, weight) for v in variants)
+        if not variants:
+            price = row.get("price") if row.get("price") is not None else row.get("product_price")
+            stock = row.get("stock") if row.get("stock") is not None else row.get("product_stock")
+            variants = (ExternalVariant(
+                external_id="",
+                sku=str(row.get("sku") or row.get("product_sku") or ""),
+                name=str(row.get("product_name") or ""),
+                price=money(price),
+                stock=_int(stock) if stock is not None else None,
+                weight_grams=weight,
+            ),)
+        status = row.get("status", row.get("product_status"))
+        active = is_active if is_active is not None else (status is None or str(status) == "1")
+        return ExternalProduct(
+            external_id=str(row["product_id"]),
+            name=str(row.get("product_name") or ""),
+            variants=variants,
+            description=str(row.get("product_description") or row.get("description") or ""),
+            is_active=active,
+            updated_at=timestamp(row.get("updated_at")),
+            raw=dict(row),
+        )
+    except (_Unmappable, ValueError, TypeError) as exc:
+        raise ProviderContractChanged(f"cannot map product {row.get('product_id')}: {exc}", platform=PLATFORM,
+                                      payload=row) from exc
+
+
+def _replace_weight(v: ExternalVariant, weight: int) -> ExternalVariant:
+    return ExternalVariant(v.external_id, v.sku, v.name, v.price, v.stock, weight, v.options)
+
+
+def _common_sku(skus: Iterable[str]) -> str:
+    skus = [s for s in skus if s]
+    if not skus:
+        return ""
+    prefix = skus[0]
+    for s in skus[1:]:
+        while not s.startswith(prefix):
+            prefix = prefix[:-1]
+    return prefix.rstrip("-_ ") or skus[0]
+
+
+def product_body(payload: ProductPayload) -> dict:
+    """Store/Update product body (#19/#22). One variant without options is a simple product (the seed's
+    sample, strings "" for flavours / variant_option / option); otherwise `variant_option` [{val}] and a
+    nested `option` tree, price and stock at the leaves (wire §2.3 #19)."""
+    variants = payload.variants
+    first = variants[0] if variants else None
+    weight = first.weight_grams if first else 0
+    body: dict[str, Any] = {
+        "product_name": payload.name,
+        "sku": first.sku if first else "",
+        "description": payload.description,
+        "weight": weight,
+        "weight_pbv": weight,
+        "length": 0,  # CHOSEN: our payload carries no dimensions; 0 = unknown
+        "width": 0,
+        "height": 0,
+        "price": int(first.price) if first else 0,
+        "stock": first.stock if first else 0,
+        "flavours": "",
+        "variant_option": "",
+        "option": "",
+    }
+    if len(variants) == 1 and not variants[0].options:
+        return body
+    names: list[str] = []
+    for v in variants:
+        for name, _ in v.options or (("Varian", v.name),):
+            if name not in names:
+                names.append(name)
+    tree: list[dict] = []
+    for v in variants:
+        values = dict(v.options) if v.options else {"Varian": v.name}
+        level = tree
+        for depth, name in enumerate(names):
+            value = values.get(name, "-")
+            node = next((n for n in level if n["val"] == value), None)
+            if node is None:
+                node = {"val": value, "parent": name, "stock": None, "price": None, "option": []}
+                level.append(node)
+            if depth == len(names) - 1:
+                node.update(stock=v.stock, price=int(v.price), sku=v.sku)
+                node.pop("option", None)
+            level = node.get("option", [])
+    body.update(sku=_common_sku(v.sku for v in variants), price=None, stock=None,
+                variant_option=[{"val": n} for n in names], option=tree)
+    return body
+
+
+def created_product_id(response: Any) -> str:
+    data = response.get("data") if isinstance(response, Mapping) else None
+    if isinstance(data, Mapping) and data.get("product_id") not in (None, ""):
+        return str(data["product_id"])
+    return ""
+
+
+def sku_is_free(response: Any) -> bool:
+    """Check product SKU (#26): "product sku not found" means nobody uses it."""
+    message = str((response or {}).get("message") or "").lower() if isinstance(response, Mapping) else ""
+    return "not found" in message
+
+
+def stock_items(updates: Iterable[StockUpdate]) -> list[dict]:
+    return [{"product_id": int(u.external_product_id), "variant_id": int(u.external_variant_id or 0),
+             "stock": int(u.quantity)} for u in updates]

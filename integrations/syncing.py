@@ -1,0 +1,145 @@
+"""The sync engine: one SyncRun per pull or push, the same code for Celery tasks, "Sync now" in the admin
+and `manage.py sync`. Each kind is a function of (account, run, progress) that does the work through an
+app's sync module; this module only records what happened."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.exceptions import IntegrationError
+from integrations.models import PlatformAccount, SyncRun
+from integrations.registry import adapter_for
+from integrations.services import sync_run_finish, sync_run_start
+
+ProgressFn = Callable[[SyncRun, str], None]
+
+# What `manage.py sync <what>` and the schedules mean, per platform (DESIGN §1 capability table).
+KIND_BY_NAME = {
+    "orders": SyncRun.Kind.ORDERS_PULL,
+    "products": SyncRun.Kind.PRODUCTS_PULL,
+    "stock": SyncRun.Kind.STOCK_PUSH,
+}
+SUPPORTED_KINDS = {
+    "komship": (SyncRun.Kind.ORDERS_PULL, SyncRun.Kind.PRODUCTS_PULL, SyncRun.Kind.STOCK_PUSH),
+    "ngorder": (SyncRun.Kind.ORDERS_PULL, SyncRun.Kind.PRODUCTS_PULL, SyncRun.Kind.STOCK_PUSH),
+    "scalev": (SyncRun.Kind.ORDERS_PULL, SyncRun.Kind.PRODUCTS_PULL, SyncRun.Kind.STOCK_PUSH),
+    "mitrabunso": (SyncRun.Kind.ORDERS_PULL,),
+}
+ORDERS_OVERLAP = timedelta(hours=2)  # a pull starts this long before the previous one ended
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def kinds_for(account: PlatformAccount, name: str) -> tuple[str, ...]:
+    """The SyncRun kinds `name` ("orders", "products", "stock" or "all") stands for on this account;
+    empty when the platform does not support it."""
+    supported = SUPPORTED_KINDS.get(account.platform, ())
+    if name == "all":
+        return supported
+    kind = KIND_BY_NAME[name]
+    return (kind,) if kind in supported else ()
+
+
+def _interrupt_stale_runs(*, account: PlatformAccount, kind: str) -> None:
+    """A worker killed mid-run leaves its SyncRun "running"; the next run of the same kind closes it."""
+    SyncRun.objects.filter(account=account, kind=kind, status=SyncRun.Status.RUNNING).update(
+        status=SyncRun.Status.FAILED, finished_at=timezone.now(), error="interrupted (the worker stopped)",
+    )
+
+
+def _page_recorder(run: SyncRun, progress: ProgressFn | None):
+    """Add one page's counts to the run and save them, so the console shows a pull as it goes."""
+
+    def on_page(counts, cursor: str) -> None:
+        for name, value in counts.as_dict().items():
+            setattr(run, name, getattr(run, name) + value)
+        run.flagged += len(counts.flagged)
+        run.cursor = cursor[:200]
+        run.save(update_fields=["fetched", "created", "updated", "unchanged", "failed", "flagged", "cursor"])
+        if progress is not None:
+            progress(run, cursor)
+
+    return on_page
+
+
+def _record_totals(run: SyncRun, counts) -> None:
+    for name, value in counts.as_dict().items():
+        setattr(run, name, value)
+
+
+def _run_orders_pull(account, run, request, progress) -> None:
+    from orders.sync import orders_mark_synced, orders_pull, pull_window
+
+    since, until = pull_window(account=account, since=request.since, until=request.until,
+                               overlap=ORDERS_OVERLAP)
+    orders_pull(account=account, adapter=adapter_for(account), since=since, until=until,
+                on_page=_page_recorder(run, progress))
+    orders_mark_synced(account=account, until=until)
+
+
+def _run_products_pull(account, run, request, progress) -> None:
+    from catalog.sync import products_pull
+
+    products_pull(account=account, adapter=adapter_for(account), on_page=_page_recorder(run, progress))
+
+
+def _run_products_push(account, run, request, progress) -> None:
+    from catalog.sync import products_push
+
+    _record_totals(run, products_push(account=account, adapter=adapter_for(account)))
+
+
+def _run_stock_push(account, run, request, progress) -> None:
+    from catalog.sync import stock_push
+
+    _record_totals(run, stock_push(account=account, adapter=adapter_for(account)))
+
+
+RUNNERS: dict[str, Callable[[PlatformAccount, SyncRun, SyncRequest, ProgressFn | None], None]] = {
+    SyncRun.Kind.ORDERS_PULL: _run_orders_pull,
+    SyncRun.Kind.PRODUCTS_PULL: _run_products_pull,
+    SyncRun.Kind.PRODUCTS_PUSH: _run_products_push,
+    SyncRun.Kind.STOCK_PUSH: _run_stock_push,
+}
+
+
+def sync_run_execute(*, account: PlatformAccount, kind: str, request: SyncRequest | None = None,
+                     progress: ProgressFn | None = None, run: SyncRun | None = None) -> SyncRun:
+    """Run one sync of `kind` on `account` and return its finished SyncRun.
+
+    Integration errors are recorded on the run (and the account's health), not raised; the caller
+    decides whether to retry (`run.retryable`)."""
+    runner = RUNNERS.get(kind)
+    if runner is None:
+        raise ValueError(f"{kind} is not a sync kind this engine runs")
+    _interrupt_stale_runs(account=account, kind=kind)
+    if run is None:
+        run = sync_run_start(account=account, kind=kind)
+    else:
+        SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=timezone.now())
+    run.retryable = False
+    try:
+        runner(account, run, request or SyncRequest(), progress)
+    except IntegrationError as exc:
+        run.retryable = exc.retryable
+        return sync_run_finish(run=run, error=str(exc))
+    return sync_run_finish(run=run)
+
+
+def sync_run_queue(*, account: PlatformAccount, kind: str) -> SyncRun:
+    """Queue a sync for the Celery worker of the account's platform, after the current transaction
+    commits (so the worker finds the SyncRun row)."""
+    from integrations.tasks import sync_account_task
+
+    run = SyncRun.objects.create(account=account, kind=kind, status=SyncRun.Status.QUEUED)
+    transaction.on_commit(lambda: sync_account_task.apply_async(
+        args=[account.pk, kind], kwargs={"run_id": run.pk}, queue=account.platform,
+    ))
+    return run

@@ -1,0 +1,5 @@
+from django.urls import include, path
+
+from integrations.ngorder.sandbox import sandbox
+
+urlpatterns = [path("sandbox/ngorder/", include(sandbox.urlpatterns()))]
