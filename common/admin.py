@@ -1,14 +1,21 @@
 """Building blocks every admin screen uses: estimated counts on big tables, seller scoping, state
 transition actions that report success and refusals, Rupiah columns."""
 
+import functools
+import json
+
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.paginator import Paginator
 from django.db import connections, models
 from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from unfold import admin as unfold_admin
 from unfold.admin import ModelAdmin
 
 from common.exceptions import ApplicationError
@@ -17,20 +24,21 @@ from common.scoping import scope_to_user_sellers
 
 
 class EstimatedCountPaginator(Paginator):
-    """Unfiltered lists of big tables take PostgreSQL's row estimate instead of COUNT(*), which reads
-    the whole table. Filtered lists (which hit an index) and small tables keep the exact count."""
+    """Big lists count with PostgreSQL's estimates instead of COUNT(*), which reads every matching row:
+    the table's reltuples when unfiltered, the planner's row estimate when filtered. Lists estimated
+    below ADMIN_ESTIMATED_COUNT_THRESHOLD (and every list on other databases) keep the exact count."""
 
     @cached_property
     def count(self) -> int:
         query = getattr(self.object_list, "query", None)
-        if query is not None and not query.where:
-            estimate = _estimated_rows(self.object_list)
+        if query is not None:
+            estimate = _table_rows(self.object_list) if not query.where else _planned_rows(self.object_list)
             if estimate is not None and estimate >= settings.ADMIN_ESTIMATED_COUNT_THRESHOLD:
                 return estimate
         return super().count
 
 
-def _estimated_rows(queryset) -> int | None:
+def _table_rows(queryset) -> int | None:
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
@@ -39,6 +47,19 @@ def _estimated_rows(queryset) -> int | None:
                        [queryset.model._meta.db_table])
         row = cursor.fetchone()
     return int(row[0]) if row and row[0] and row[0] > 0 else None
+
+
+def _planned_rows(queryset) -> int | None:
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class BaseAdmin(SimpleHistoryAdmin, ModelAdmin):
@@ -72,11 +93,25 @@ class BaseAdmin(SimpleHistoryAdmin, ModelAdmin):
         return queryset
 
 
+_CHECKBOX_PK = "__pk__"
+
+
+@functools.cache
+def _row_checkbox_html() -> str:
+    return unfold_admin.checkbox.render(helpers.ACTION_CHECKBOX_NAME, _CHECKBOX_PK)
+
+
 class BigTableAdmin(BaseAdmin):
-    """For tables that reach millions of rows: estimated counts and no unbounded "show all"."""
+    """For tables that reach millions of rows: estimated counts, no unbounded "show all", and a row
+    checkbox rendered once per process instead of once per row (a widget template per row costs
+    about 1 ms, a fifth of a 50-row page)."""
 
     paginator = EstimatedCountPaginator
     list_max_show_all = 200
+
+    @admin.display(description=mark_safe(unfold_admin.checkbox.render("action_toggle_all", 1)))
+    def action_checkbox(self, obj):
+        return mark_safe(_row_checkbox_html().replace(_CHECKBOX_PK, escape(str(obj.pk))))
 
 
 class ReadOnlyAdminMixin:

@@ -9,6 +9,9 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         from common.roles import roles_sync_after_migrate
+        from common.unfold_patches import cache_result_headers
+
+        cache_result_headers()
 
         # Roles reference permissions, which Django creates after migrations: sync them right after.
         post_migrate.connect(roles_sync_after_migrate, sender=self)

@@ -69,6 +69,9 @@ class CustomerAdmin(BaseAdmin):
 # ----------------------------------------------------------------------------------------------------- order
 
 
+SEARCH_ID_LIMIT = 500  # an AWB or phone matching more rows than this is not a lookup any more
+
+
 class OrderItemInlineFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
@@ -198,12 +201,15 @@ class OrderAdmin(BigTableAdmin):
             return results, may_have_duplicates
         # The AWB lives on Shipment, a to-many relation of Order. Putting "shipments__awb__exact" in
         # search_fields would make Django de-duplicate the result (DISTINCT, or an EXISTS over the whole order
-        # table). An `id__in` subquery of Shipment uses the AWB index and returns every order once. The
-        # customer's phone (E.164, so "0857…" is normalised first) goes the same way through Customer.
-        extra = Q(id__in=Shipment.objects.filter(awb=term).values("order_id"))
+        # table). The customer's phone (E.164, so "0857…" is normalised first) lives on Customer. Both are
+        # looked up first, through their own indexes, and passed as literal id lists: as subqueries OR-ed
+        # into the order query, PostgreSQL would test them row by row over every order.
+        order_ids = list(Shipment.objects.filter(awb=term).values_list("order_id", flat=True)[:SEARCH_ID_LIMIT])
         phones = {term, _phone_or_empty(term)} - {""}
-        extra |= Q(customer_id__in=Customer.objects.filter(phone__in=phones).values("id"))
-        return results | queryset.filter(extra), may_have_duplicates
+        customer_ids = list(Customer.objects.filter(phone__in=phones).values_list("id", flat=True)[:SEARCH_ID_LIMIT])
+        if not order_ids and not customer_ids:
+            return results, may_have_duplicates
+        return results | queryset.filter(Q(id__in=order_ids) | Q(customer_id__in=customer_ids)), may_have_duplicates
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

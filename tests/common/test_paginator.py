@@ -34,7 +34,23 @@ def test_unfiltered_big_table_counts_with_the_planner_estimate(settings, django_
     assert paginator.num_pages == 6
 
 
-def test_filtered_queryset_counts_exactly(settings):
+def test_filtered_queryset_planned_above_the_threshold_counts_with_the_planner_estimate(
+    settings, django_assert_num_queries
+):
+    settings.ADMIN_ESTIMATED_COUNT_THRESHOLD = 100
+    make_sellers(300, status=Seller.Status.SUSPENDED)
+    make_sellers(20, start=300)
+    analyze("sellers_seller")
+
+    paginator = EstimatedCountPaginator(Seller.objects.filter(status=Seller.Status.SUSPENDED), 50)
+    with django_assert_num_queries(1) as captured:
+        count = paginator.count
+
+    assert captured.captured_queries[0]["sql"].startswith("EXPLAIN")
+    assert 250 <= count <= 350  # the planner's estimate, not an exact COUNT(*)
+
+
+def test_filtered_queryset_planned_below_the_threshold_counts_exactly(settings):
     settings.ADMIN_ESTIMATED_COUNT_THRESHOLD = 100
     make_sellers(300)
     make_sellers(40, start=300, status=Seller.Status.SUSPENDED)
