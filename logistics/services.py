@@ -504,7 +504,7 @@ def ticket_assign(*, ticket: Ticket, assignee, acting_user=None, source: str = E
 
 def ticket_attachment_validate(attachment) -> None:
     """Refuse an attachment that is too large or not a JPG, PNG or PDF (checked by name and content)."""
-    limit = getattr(settings, "TICKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    limit = settings.TICKET_ATTACHMENT_MAX_BYTES
     if attachment.size > limit:
         raise TicketReplyRefused(
             _("The attachment is %(size).1f MB; the limit is %(limit).1f MB.")
