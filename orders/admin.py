@@ -3,19 +3,25 @@ never run SELECT DISTINCT over it and searches use indexed, exact lookups."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
-from django.utils.translation import gettext
+from django.template import engines
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, RangeDateTimeFilter
+from unfold.widgets import UnfoldAdminSelectWidget
 
 from common.admin import BaseAdmin, BigTableAdmin, ReadOnlyAdminMixin, run_for_each, rupiah
 from common.exceptions import ApplicationError
 from common.phones import normalize_phone
+from integrations.models import PlatformAccount
 from logistics.models import Shipment
 from orders.models import Customer, Order, OrderEvent, OrderItem, OrderStatus, StatusMapping
+from orders.push import PushOutcome, StatusPushOutcome, order_push_status, orders_push_batch
 from orders.services import order_cancel, order_recalculate_totals, order_record_entry, order_transition
 from orders.status_vocabulary import our_states_for_kind
 
@@ -155,12 +161,93 @@ class OrderAdminForm(forms.ModelForm):
         amounts = [cleaned.get(name) for name in ("subtotal", "discount", "shipping_cost", "cod_fee")]
         if all(amount is not None for amount in amounts):
             subtotal, discount, shipping_cost, cod_fee = amounts
-            grand_total = subtotal - discount + shipping_cost + cod_fee
+            grand_total = subtotal - discount + shipping_cost + cod_fee + self.instance.other_costs
             if grand_total < 0:
                 self.add_error("discount", gettext("The discount is larger than the order."))
             else:
                 self.instance.grand_total = grand_total
         return cleaned
+
+
+class SendToPlatformForm(forms.Form):
+    """The intermediate page of "Send to platform…": which of the seller's enabled accounts."""
+
+    account = forms.ModelChoiceField(queryset=PlatformAccount.objects.none(), label=_("Platform account"),
+                                     empty_label=None, widget=UnfoldAdminSelectWidget)
+
+    def __init__(self, *args, seller, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = PlatformAccount.objects.filter(
+            seller=seller, is_enabled=True).order_by("platform", "name")
+
+
+# Kept here, next to its only action, in the look of unfold's delete confirmation. Its words come from
+# gettext in the view (`texts`), so makemessages finds them in this module.
+SEND_TO_PLATFORM_TEMPLATE = """{% extends "admin/base_site.html" %}
+{% load l10n %}
+{% block content %}
+<div class="border border-base-200 rounded-default shadow-xs dark:border-base-800">
+  <p class="font-semibold p-4 text-font-important-light dark:text-font-important-dark">
+    {{ texts.intro }}
+  </p>
+  <div class="border-t border-base-200 p-4 dark:border-base-800">
+    <ul class="leading-relaxed">
+      {% for order in orders %}
+        <li>
+          {{ order.order_no }} · {{ order.customer }} · {{ order.get_status_display }}
+          {% if order.account_id %} · {{ texts.already_on }} {{ order.account }}{% endif %}
+        </li>
+      {% endfor %}
+    </ul>
+  </div>
+  <form method="post" class="border-t border-base-200 px-4 py-3 dark:border-base-800">
+    {% csrf_token %}
+    {% for order in orders %}
+      <input type="hidden" name="{{ action_checkbox_name }}" value="{{ order.pk|unlocalize }}">
+    {% endfor %}
+    <input type="hidden" name="action" value="send_to_platform">
+    <input type="hidden" name="apply" value="yes">
+    {{ form.non_field_errors }}
+    <div class="mb-4">{{ form.account.label_tag }} {{ form.account }} {{ form.account.errors }}</div>
+    <p class="mb-4 text-sm">{{ texts.hint }}</p>
+    <button type="submit" class="bg-primary-600 text-white font-semibold px-3 py-2 rounded-default">
+      {{ texts.send }}
+    </button>
+    <a href="" class="ml-4">{{ texts.cancel }}</a>
+  </form>
+</div>
+{% endblock %}
+"""
+
+MESSAGES_SHOWN = 20
+
+
+def _report_lines(modeladmin, request, lines: list[tuple[str, int]]) -> None:
+    for text, level in lines[:MESSAGES_SHOWN]:
+        modeladmin.message_user(request, text, level)
+    if len(lines) > MESSAGES_SHOWN:
+        rest = len(lines) - MESSAGES_SHOWN
+        modeladmin.message_user(request, ngettext("…and %(count)d more.", "…and %(count)d more.", rest)
+                                % {"count": rest}, messages.WARNING)
+
+
+def report_push_outcomes(modeladmin, request, outcomes: list[PushOutcome]) -> None:
+    levels = {PushOutcome.CREATED: messages.SUCCESS, PushOutcome.ADOPTED: messages.SUCCESS,
+              PushOutcome.UNCERTAIN: messages.WARNING, PushOutcome.REFUSED: messages.ERROR}
+    _report_lines(modeladmin, request, [(o.message, levels[o.result]) for o in outcomes])
+
+
+def report_status_pushes(modeladmin, request, outcomes: list[StatusPushOutcome]) -> None:
+    """After a local move: what the platforms did with it. Refusals are warnings: our move stands."""
+    sent = [o for o in outcomes if o.result == StatusPushOutcome.SENT]
+    if sent:
+        modeladmin.message_user(request, ngettext("%(count)d platform order updated.",
+                                                  "%(count)d platform orders updated.", len(sent))
+                                % {"count": len(sent)}, messages.SUCCESS)
+    lines = [(o.message, messages.WARNING) for o in outcomes if o.result == StatusPushOutcome.REFUSED]
+    skipped = sorted({o.message for o in outcomes if o.result == StatusPushOutcome.SKIPPED})
+    lines += [(text, messages.INFO) for text in skipped]
+    _report_lines(modeladmin, request, lines)
 
 
 @admin.register(Order)
@@ -183,7 +270,7 @@ class OrderAdmin(BigTableAdmin):
     autocomplete_fields = ["seller", "customer", "warehouse", "courier", "account"]
     readonly_fields = ["status", "grand_total", "platform_status", "created_at", "updated_at"]
     inlines = [OrderItemInline, ShipmentInline, OrderEventInline]
-    actions = ["mark_processing", "mark_ready_to_ship", "cancel_orders"]
+    actions = ["mark_processing", "mark_ready_to_ship", "cancel_orders", "send_to_platform"]
     fieldsets = [
         (None, {"fields": ["order_no", "invoice_no", "seller", "customer", "status", "warehouse", "notes"]}),
         (_("Payment"), {"fields": ["payment_method", "payment_status", "subtotal", "discount",
@@ -227,11 +314,25 @@ class OrderAdmin(BigTableAdmin):
 
     # -- actions: each order is its own transaction in the service; refusals are reported per order
 
+    def _move_and_tell_platforms(self, request, queryset, move, done_message: str) -> None:
+        """Move each order here (refusals reported per order), then send the new state to the platform of
+        the orders that live on one. The platform's answer is only reported: our move stands."""
+        pushed = []
+
+        def operation(order):
+            moved = move(order)
+            if moved.account_id and moved.external_id:
+                pushed.append(order_push_status(order=moved, acting_user=request.user))
+            return moved
+
+        run_for_each(self, request, queryset, operation, done_message=done_message)
+        report_status_pushes(self, request, pushed)
+
     def _transition(self, request, queryset, to_status: str, done_message: str) -> None:
         def move(order):
             return order_transition(order=order, to_status=to_status, acting_user=request.user)
 
-        run_for_each(self, request, queryset, move, done_message=done_message)
+        self._move_and_tell_platforms(request, queryset, move, done_message)
 
     @admin.action(description=_("Mark processing"), permissions=["change"])
     def mark_processing(self, request, queryset):
@@ -245,9 +346,51 @@ class OrderAdmin(BigTableAdmin):
 
     @admin.action(description=_("Cancel (releases reserved stock)"), permissions=["change"])
     def cancel_orders(self, request, queryset):
-        run_for_each(self, request, queryset,
-                     lambda order: order_cancel(order=order, acting_user=request.user),
-                     done_message=gettext("%(count)d order(s) canceled."))
+        self._move_and_tell_platforms(request, queryset,
+                                      lambda order: order_cancel(order=order, acting_user=request.user),
+                                      gettext("%(count)d order(s) canceled."))
+
+    @admin.action(description=_("Send to platform…"), permissions=["change"])
+    def send_to_platform(self, request, queryset):
+        """Intermediate page: choose one of the seller's enabled platform accounts, then push the selected
+        orders (the platform's batch call where it has one). Each order's outcome is reported."""
+        orders = list(queryset.select_related("seller", "customer", "account").order_by("id"))
+        sellers = {order.seller_id for order in orders}
+        if len(sellers) != 1:
+            self.message_user(request, gettext("Select orders of one seller: each seller sends through its "
+                                               "own platform accounts."), messages.ERROR)
+            return None
+        seller = orders[0].seller
+        form = SendToPlatformForm(request.POST if "apply" in request.POST else None, seller=seller)
+        if not form.fields["account"].queryset.exists():
+            self.message_user(request, gettext("Seller %(seller)s has no enabled platform account.")
+                              % {"seller": seller}, messages.ERROR)
+            return None
+        if form.is_bound and form.is_valid():
+            outcomes = orders_push_batch(orders=orders, account=form.cleaned_data["account"],
+                                         acting_user=request.user)
+            report_push_outcomes(self, request, outcomes)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Send to platform"),
+            "opts": self.model._meta,
+            "orders": orders,
+            "seller": seller,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "texts": {
+                "intro": ngettext("Send %(count)d order of %(seller)s to a platform.",
+                                  "Send %(count)d orders of %(seller)s to a platform.", len(orders))
+                % {"count": len(orders), "seller": seller},
+                "already_on": gettext("already on"),
+                "hint": gettext("Each order is looked for on the platform first, so an order sent before is "
+                                "linked, never created twice."),
+                "send": gettext("Send"),
+                "cancel": gettext("Cancel"),
+            },
+        }
+        return TemplateResponse(request, engines["django"].from_string(SEND_TO_PLATFORM_TEMPLATE), context)
 
 
 @admin.register(OrderItem)
