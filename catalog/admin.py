@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -16,6 +17,8 @@ from catalog.models import Category, Listing, Product, StockLevel, StockMovement
 from catalog.services import stock_set_on_hand, variant_create, variant_update
 from common.admin import BaseAdmin, BigTableAdmin, ReadOnlyAdminMixin, rupiah
 from common.exceptions import ApplicationError
+from integrations.models import PlatformAccount, SyncRun
+from integrations.syncing import SUPPORTED_KINDS, sync_run_queue
 
 VARIANT_FORM_FIELDS = ["sku", "name", "option_values", "price", "weight_grams", "length_cm", "width_cm",
                        "height_cm", "is_active"]
@@ -95,10 +98,38 @@ class VariantInline(TabularInline):
     show_change_link = True
 
 
+def _catalog_accounts(products):
+    """Enabled accounts of the products' sellers whose platform holds products (Komship, Ngorder, Scalev)."""
+    platforms = [p for p, kinds in SUPPORTED_KINDS.items() if SyncRun.Kind.PRODUCTS_PULL in kinds]
+    return (PlatformAccount.objects.filter(seller_id__in=products.values("seller_id"), is_enabled=True,
+                                           platform__in=platforms).order_by("platform", "name"))
+
+
+def _queue_catalog_sync(modeladmin, request, products, kind: str) -> None:
+    """Queue `kind` once per account (an account that already has one waiting is not queued again)."""
+    queued, waiting = [], []
+    for account in _catalog_accounts(products):
+        if SyncRun.objects.filter(account=account, kind=kind, status=SyncRun.Status.QUEUED).exists():
+            waiting.append(str(account))
+        else:
+            sync_run_queue(account=account, kind=kind)
+            queued.append(str(account))
+    if queued:
+        modeladmin.message_user(request, gettext("Queued for %(accounts)s. Follow it in Sync runs.")
+                                % {"accounts": ", ".join(queued)}, messages.SUCCESS)
+    if waiting:
+        modeladmin.message_user(request, gettext("Already waiting to run for %(accounts)s.")
+                                % {"accounts": ", ".join(waiting)}, messages.INFO)
+    if not queued and not waiting:
+        modeladmin.message_user(request, gettext("The sellers of these products have no enabled account on a "
+                                                 "platform that holds products."), messages.WARNING)
+
+
 @admin.register(Product)
 class ProductAdmin(BaseAdmin):
     seller_path = "seller"
-    list_display = ["name", "seller", "category", "brand", "status", "created_at"]
+    list_display = ["name", "seller", "category", "brand", "status", "platforms", "created_at"]
+    actions = ["push_to_platforms", "pull_now"]
     list_select_related = ["seller", "category__parent"]
     list_filter = ["status", ("seller", AutocompleteSelectFilter), ("category", AutocompleteSelectFilter)]
     list_filter_submit = True
@@ -109,6 +140,28 @@ class ProductAdmin(BaseAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The seller is copied onto every variant (SKU uniqueness); it is fixed once the product exists.
         return ["seller"] if obj else []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(Prefetch(
+            "listings", queryset=Listing.objects.filter(variant__isnull=True).select_related("account")
+            .order_by("account__platform", "account__name"), to_attr="product_listings"))
+
+    @admin.display(description=_("on platforms"))
+    def platforms(self, obj: Product) -> str:
+        listings = getattr(obj, "product_listings", None)
+        if listings is None:
+            listings = obj.listings.filter(variant__isnull=True).select_related("account")
+        return ", ".join(f"{row.account.name}: {row.get_sync_state_display()}" for row in listings) or "—"
+
+    @admin.action(description=_("Push to platforms"), permissions=["change"])
+    def push_to_platforms(self, request, queryset):
+        """Queue a products push for every enabled account of the selected products' sellers (unchanged
+        products are skipped by the push itself)."""
+        _queue_catalog_sync(self, request, queryset, SyncRun.Kind.PRODUCTS_PUSH)
+
+    @admin.action(description=_("Pull now"), permissions=["change"])
+    def pull_now(self, request, queryset):
+        _queue_catalog_sync(self, request, queryset, SyncRun.Kind.PRODUCTS_PULL)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Variant:
@@ -282,16 +335,54 @@ class StockMovementAdmin(ReadOnlyAdminMixin, BigTableAdmin):
     search_fields = ["reference__exact", "variant__sku__exact"]
 
 
+class ListingErrorFilter(admin.SimpleListFilter):
+    title = _("last error")
+    parameter_name = "has_error"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("With an error")), ("no", _("Without error"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(last_error="")
+        if self.value() == "no":
+            return queryset.filter(last_error="")
+        return queryset
+
+
+class ListingLevelFilter(admin.SimpleListFilter):
+    title = _("level")
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return [("product", _("Product")), ("variant", _("Variant"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "product":
+            return queryset.filter(variant__isnull=True)
+        if self.value() == "variant":
+            return queryset.filter(variant__isnull=False)
+        return queryset
+
+
 @admin.register(Listing)
 class ListingAdmin(BaseAdmin):
     seller_path = "product__seller"
     list_display = ["product", "variant", "account", "external_id", "sync_state", "last_synced_at",
-                    "last_error_short"]
+                    "pushed_stock", "last_error_short"]
     list_select_related = ["product", "variant__product", "account"]
-    list_filter = ["sync_state", "account"]
+    list_filter = ["sync_state", ListingErrorFilter, ListingLevelFilter, "account__platform", "account",
+                   ("last_synced_at", RangeDateTimeFilter)]
+    list_filter_submit = True
     search_fields = ["external_id__exact", "variant__sku__exact", "product__name"]
     autocomplete_fields = ["product", "variant", "account"]
     readonly_fields = ["last_pushed_hash", "last_pulled_hash", "last_synced_at", "last_error"]
+
+    @admin.display(description=_("stock on the platform"))
+    def pushed_stock(self, obj: Listing) -> str:
+        """What the platform last held for a variant listing (pulled or pushed), "—" when unknown."""
+        text = obj.last_pushed_hash if obj.variant_id else ""
+        return text.removeprefix("stock:") if text.startswith("stock:") else "—"
 
     @admin.display(description=_("last error"))
     def last_error_short(self, obj: Listing) -> str:

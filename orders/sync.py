@@ -5,6 +5,12 @@ A pull writes one page per transaction: it looks up the page's orders by (accoun
 the ones whose payload hash did not change, and writes the rest with a constant number of queries per
 page (customers, orders, items, events), whatever the page size. Platform statuses go through the
 StatusMapping table; an unknown word flags the order (`status_unmapped`) instead of being guessed.
+
+One stock across channels: in the same page transaction, new live orders (new, processing, ready to ship)
+reserve their matched items in the account's warehouse (`account_warehouse_id`), orders that leave the live
+states release (canceled) or ship (shipped and later) what they hold — all in bulk: one lock query, one
+UPDATE … FROM (VALUES …) and one bulk insert of StockMovement rows per page. The other accounts of the seller
+that list a touched variant get a debounced stock push (integrations.syncing.stock_push_soon).
 """
 
 import hashlib
@@ -13,17 +19,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from catalog.models import Listing, Variant
+from catalog.models import Listing, StockLevel, StockMovement, Variant, Warehouse
 from common.models import EventSource
 from integrations.base import ExternalOrder
-from integrations.models import PlatformAccount
+from integrations.models import PlatformAccount, SyncRun
 from logistics.models import Courier
 from orders.models import Customer, Order, OrderEvent, OrderItem, OrderStatus, PaymentStatus
 from orders.selectors import status_mapping_table
-from orders.services import ORDER_SYNC_TRANSITIONS
+from orders.services import LIVE_STATES, ORDER_SYNC_TRANSITIONS
 
 # Fields a pull may overwrite on an existing order (never the seller, the customer link or the number).
 MIRRORED_FIELDS = (
@@ -181,6 +189,20 @@ def _items_for(orders: dict[int, ExternalOrder], *, account: PlatformAccount) ->
     ]
 
 
+def _items_replacing(orders: list[Order], *, by_id: dict[str, ExternalOrder],
+                     account: PlatformAccount) -> list[OrderItem]:
+    """The platform's lines for updated orders, after deleting ours. Lines of ours that are matched to
+    our catalog are kept when the platform's cannot be matched (an order we pushed, read back from a
+    platform without SKUs): the mirror must not lose what we know."""
+    fresh = _items_for({o.pk: by_id[o.external_id] for o in orders}, account=account)
+    unmatched = {item.order_id for item in fresh if item.variant_id is None}
+    keep = set(
+        OrderItem.objects.filter(order_id__in=unmatched, variant__isnull=False).values_list("order_id", flat=True)
+    ) if unmatched else set()
+    OrderItem.objects.filter(order_id__in=[o.pk for o in orders if o.pk not in keep]).delete()
+    return [item for item in fresh if item.order_id not in keep]
+
+
 def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrder], mapper: StatusMapper,
                        couriers: CourierMap) -> UpsertCounts:
     """Mirror one page of platform orders. Idempotent: a second call with the same page writes nothing.
@@ -232,20 +254,163 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
                                              note=f"{account.platform}: {ext.status}"))
         if new_orders:
             Order.objects.bulk_create(new_orders, batch_size=500)
-            events.extend(
-                OrderEvent(order_id=o.pk, source=EventSource.SYNC, from_status="", to_status=o.status,
-                           note=f"{account.platform}: {o.platform_status}")
-                for o in new_orders
-            )
+        items = _items_for({o.pk: by_id[o.external_id] for o in new_orders}, account=account)
         if updated_orders:
-            Order.objects.bulk_update(updated_orders, MIRRORED_FIELDS, batch_size=500)
-            OrderItem.objects.filter(order_id__in=[o.pk for o in updated_orders]).delete()
-        written = {o.pk: by_id[o.external_id] for o in [*new_orders, *updated_orders]}
-        OrderItem.objects.bulk_create(_items_for(written, account=account), batch_size=1000)
+            # Our order number stays: an order we pushed keeps the number staff and stock movements know.
+            Order.objects.bulk_update(updated_orders, [f for f in MIRRORED_FIELDS if f != "order_no"],
+                                      batch_size=500)
+            items.extend(_items_replacing(updated_orders, by_id=by_id, account=account))
+        OrderItem.objects.bulk_create(items, batch_size=1000)
+        leaving = [o for o in updated_orders
+                   if o.status not in LIVE_STATES and o.status != existing[o.external_id][2]]
+        shortfalls = _move_stock(account=account, new_orders=new_orders, leaving=leaving, items=items)
+        events.extend(
+            OrderEvent(order_id=o.pk, source=EventSource.SYNC, from_status="", to_status=o.status,
+                       note="\n".join([f"{account.platform}: {o.platform_status}", *shortfalls.get(o.pk, ())]))
+            for o in new_orders
+        )
         if events:
             OrderEvent.objects.bulk_create(events, batch_size=1000)
         counts.created, counts.updated = len(new_orders), len(updated_orders)
     return counts
+
+
+# ------------------------------------------------------------------------------------------------ stock
+
+
+def account_warehouse_id(account: PlatformAccount) -> int | None:
+    """The warehouse an account's orders ship from and reserve in: options["warehouse_code"], else the
+    seller's first active private warehouse, else the first active fulfilment warehouse."""
+    active = Warehouse.objects.filter(is_active=True)
+    code = (account.options or {}).get("warehouse_code")
+    if code:
+        found = (active.filter(code=code).filter(Q(seller__isnull=True) | Q(seller_id=account.seller_id))
+                 .values_list("id", flat=True).first())
+        if found:
+            return found
+    if account.seller_id:
+        found = (active.filter(kind=Warehouse.Kind.PRIVATE, seller_id=account.seller_id).order_by("id")
+                 .values_list("id", flat=True).first())
+        if found:
+            return found
+    return active.filter(kind=Warehouse.Kind.FULFILMENT).order_by("id").values_list("id", flat=True).first()
+
+
+def stock_apply_deltas(deltas: dict[tuple[int, int], tuple[int, int]]) -> None:
+    """Add (on_hand, reserved) deltas to the stock levels keyed (variant_id, warehouse_id), in ONE
+    statement. The caller has locked the rows and checked the result stays within the constraints."""
+    rows = [(v, w, dh, dr) for (v, w), (dh, dr) in sorted(deltas.items()) if dh or dr]
+    if not rows:
+        return
+    values = ", ".join(["(%s::bigint, %s::bigint, %s::integer, %s::integer)"] * len(rows))
+    table = StockLevel._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS s SET on_hand = s.on_hand + v.dh, reserved = s.reserved + v.dr, "
+            f"updated_at = %s FROM (VALUES {values}) AS v(variant_id, warehouse_id, dh, dr) "
+            "WHERE s.variant_id = v.variant_id AND s.warehouse_id = v.warehouse_id",
+            [timezone.now(), *[x for row in rows for x in row]],
+        )
+
+
+def _move_stock(*, account: PlatformAccount, new_orders: list[Order], leaving: list[Order],
+                items: list[OrderItem]) -> dict[int, list[str]]:
+    """Reserve for new live orders, release (canceled) or ship (shipped and later) for orders leaving the
+    live states; a constant number of queries whatever the page size. Returns shortfall notes by order id.
+    Orders with an unknown platform status reserve nothing (staff decide once the word is mapped)."""
+    reserving = {o.pk: o for o in new_orders if o.status in LIVE_STATES and not o.status_unmapped}
+    wanted: dict[int, dict[int, int]] = {}  # order id -> variant id -> quantity
+    skus: dict[int, str] = {}
+    for item in items:
+        if item.order_id in reserving and item.variant_id:
+            per_order = wanted.setdefault(item.order_id, {})
+            per_order[item.variant_id] = per_order.get(item.variant_id, 0) + item.quantity
+            skus[item.variant_id] = item.sku
+    held: dict[str, dict[tuple[int, int], int]] = {}
+    if leaving:
+        rows = (StockMovement.objects.filter(reference__in={o.order_no for o in leaving},
+                                             variant__seller_id=account.seller_id)
+                .values("reference", "variant_id", "warehouse_id").annotate(held=Sum("reserved_delta"))
+                .order_by())
+        for row in rows:
+            if row["held"] > 0:
+                held.setdefault(row["reference"], {})[(row["variant_id"], row["warehouse_id"])] = row["held"]
+    warehouse_id = account_warehouse_id(account) if wanted else None
+    if not held and (not wanted or warehouse_id is None):
+        return {}
+    variant_ids = {v for per_order in wanted.values() for v in per_order} | {
+        v for per_ref in held.values() for v, _w in per_ref}
+    levels = {
+        (variant_id, wh): [on_hand, reserved]
+        for variant_id, wh, on_hand, reserved in StockLevel.objects.select_for_update()
+        .filter(variant_id__in=variant_ids).order_by("id")
+        .values_list("variant_id", "warehouse_id", "on_hand", "reserved")
+    }
+    deltas: dict[tuple[int, int], tuple[int, int]] = {}
+    movements: list[StockMovement] = []
+
+    def add(key, on_hand_delta, reserved_delta, *, reason, reference, note=""):
+        level = levels[key]
+        level[0] += on_hand_delta
+        level[1] += reserved_delta
+        dh, dr = deltas.get(key, (0, 0))
+        deltas[key] = (dh + on_hand_delta, dr + reserved_delta)
+        movements.append(StockMovement(variant_id=key[0], warehouse_id=key[1], on_hand_delta=on_hand_delta,
+                                       reserved_delta=reserved_delta, reason=reason, reference=reference,
+                                       note=note))
+
+    for order in leaving:  # first give back, so that this page's new orders can use it
+        ship = order.status != OrderStatus.CANCELED
+        for key, quantity in sorted(held.get(order.order_no, {}).items()):
+            if key not in levels:
+                continue
+            quantity = min(quantity, levels[key][1])
+            if quantity > 0:
+                add(key, -quantity if ship else 0, -quantity, reference=order.order_no,
+                    reason=StockMovement.Reason.SHIPMENT if ship else StockMovement.Reason.RELEASE,
+                    note=f"{account.platform}: {order.platform_status}")
+    shortfalls: dict[int, list[str]] = {}
+    reserved_orders: list[int] = []
+    for order_id in sorted(wanted) if warehouse_id is not None else ():  # oldest first gets the stock
+        order = reserving[order_id]
+        for variant_id, quantity in sorted(wanted[order_id].items()):
+            key = (variant_id, warehouse_id)
+            level = levels.get(key)
+            available = max(level[0] - level[1], 0) if level else 0
+            take = min(quantity, available)
+            short = ""
+            if take < quantity:
+                short = _("%(sku)s: %(wanted)d ordered, %(taken)d reserved, %(short)d short.") % {
+                    "sku": skus[variant_id], "wanted": quantity, "taken": take, "short": quantity - take}
+                shortfalls.setdefault(order_id, []).append(short)
+            if take:
+                add(key, 0, take, reason=StockMovement.Reason.RESERVATION, reference=order.order_no, note=short)
+        reserved_orders.append(order_id)
+    stock_apply_deltas(deltas)
+    if movements:
+        StockMovement.objects.bulk_create(movements, batch_size=1000)
+    if reserved_orders:
+        Order.objects.filter(pk__in=reserved_orders, warehouse__isnull=True).update(warehouse_id=warehouse_id)
+        for order_id in reserved_orders:
+            reserving[order_id].warehouse_id = warehouse_id
+    touched = {key[0] for key in deltas}
+    if touched:
+        _queue_stock_push_elsewhere(account=account, variant_ids=touched)
+    return shortfalls
+
+
+def _queue_stock_push_elsewhere(*, account: PlatformAccount, variant_ids: set[int]) -> None:
+    """A debounced stock push for every other enabled account of the seller listing a touched variant."""
+    from integrations.syncing import SUPPORTED_KINDS, stock_push_soon
+
+    platforms = [p for p, kinds in SUPPORTED_KINDS.items() if SyncRun.Kind.STOCK_PUSH in kinds]
+    account_ids = set(
+        Listing.objects.filter(variant_id__in=variant_ids, account__seller_id=account.seller_id,
+                               account__is_enabled=True, account__platform__in=platforms)
+        .exclude(account_id=account.pk).values_list("account_id", flat=True).distinct()
+    )
+    for other in PlatformAccount.objects.filter(pk__in=account_ids).order_by("pk"):
+        stock_push_soon(account=other)
 
 
 def pull_window(*, account: PlatformAccount, since: datetime | None, until: datetime | None,
@@ -274,7 +439,7 @@ def orders_pull(*, account: PlatformAccount, adapter, since: datetime, until: da
         counts = orders_upsert_page(account=account, orders=orders, mapper=mapper, couriers=couriers)
         total.add(counts)
         if on_page is not None:
-            on_page(counts, page.cursor)
+            on_page(counts, page.cursor, page.total)
     return total
 
 
