@@ -19,10 +19,13 @@ from integrations.syncing import SUPPORTED_KINDS, sync_run_queue
 
 
 def _queue_syncs(modeladmin, request, pairs) -> None:
-    """Queue (account, kind) syncs and say which were queued and which the platform cannot do."""
-    queued, skipped = 0, []
+    """Queue (account, kind) syncs and say which were queued, which the platform cannot do, and which
+    accounts are disabled (their worker would skip the task and the run would stay "queued" for ever)."""
+    queued, skipped, disabled = 0, [], []
     for account, kind in pairs:
-        if kind in SUPPORTED_KINDS.get(account.platform, ()):
+        if not account.is_enabled:
+            disabled.append(str(account))
+        elif kind in SUPPORTED_KINDS.get(account.platform, ()):
             sync_run_queue(account=account, kind=kind)
             queued += 1
         else:
@@ -34,6 +37,11 @@ def _queue_syncs(modeladmin, request, pairs) -> None:
     if skipped:
         modeladmin.message_user(
             request, _("Not supported by the platform of: %(accounts)s.") % {"accounts": ", ".join(skipped)},
+            messages.WARNING,
+        )
+    if disabled:
+        modeladmin.message_user(
+            request, _("Not queued, the account is disabled: %(accounts)s.") % {"accounts": ", ".join(disabled)},
             messages.WARNING,
         )
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from integrations.exceptions import IntegrationError, ProviderContractChanged, ProviderRejected
 from integrations.models import InboundEvent, PlatformAccount
@@ -45,7 +46,9 @@ def scalev_delivery_receive(*, account: PlatformAccount, raw_body: bytes, signat
             )
     except IntegrityError:
         return Delivery(200, "duplicate")
-    transaction.on_commit(lambda: _queue(event))
+    # robust: a broker outage must not turn a stored delivery into a 5xx (the platform's redelivery would
+    # then be answered "duplicate" and nobody would know); the event stays "received", replayable.
+    transaction.on_commit(lambda: _queue(event), robust=True)
     return Delivery(202, "accepted", event)
 
 
@@ -58,18 +61,21 @@ def _queue(event: InboundEvent) -> None:
 def inbound_event_replay(*, event: InboundEvent) -> None:
     """Staff asked to process a stored delivery again (after a fix, or to check)."""
     InboundEvent.objects.filter(pk=event.pk).update(status=InboundEvent.Status.RECEIVED, error="")
-    transaction.on_commit(lambda: _queue(event))
+    transaction.on_commit(lambda: _queue(event), robust=True)
 
 
 def inbound_event_process(*, event: InboundEvent) -> InboundEvent:
-    """Mirror what the delivery says. A full order snapshot is upserted as it is; a partial one (status
-    or payment change) is completed by reading the order's detail; a deleted order is flagged."""
+    """Mirror what the delivery says. A full order snapshot is upserted as it is, unless the order we hold
+    was updated later on the platform (deliveries arrive out of order, and staff may replay an old one);
+    a partial one (status or payment change) is completed by reading the order's detail; a deleted order
+    is flagged."""
     from integrations.registry import adapter_for
     from orders.models import Order
     from orders.sync import CourierMap, StatusMapper, orders_upsert_page
 
     account = event.account
     event.attempts += 1
+    outcome, error = InboundEvent.Status.PROCESSED, ""
     try:
         parsed = scalev_webhooks.parse_event(event.body.encode("utf-8"))
         if parsed.event_type == "order.deleted":
@@ -77,19 +83,30 @@ def inbound_event_process(*, event: InboundEvent) -> InboundEvent:
                 platform_status="deleted", status_unmapped=True, updated_at=timezone.now(),
             )
         elif parsed.event_type in scalev_webhooks.ORDER_EVENTS:
-            order = parsed.order or adapter_for(account).get_order(parsed.order_external_id)
-            orders_upsert_page(account=account, orders=[order], mapper=StatusMapper(account.platform),
-                               couriers=CourierMap())
+            if parsed.order is not None and _older_than_stored(account=account, order=parsed.order):
+                outcome, error = InboundEvent.Status.IGNORED, gettext(
+                    "Older than the order we hold (updated later on the platform); not applied.")
+            else:
+                order = parsed.order or adapter_for(account).get_order(parsed.order_external_id)
+                orders_upsert_page(account=account, orders=[order], mapper=StatusMapper(account.platform),
+                                   couriers=CourierMap())
         else:
-            event.status = InboundEvent.Status.IGNORED
+            outcome = InboundEvent.Status.IGNORED
     except (ProviderRejected, ProviderContractChanged) as exc:
-        event.status, event.error = InboundEvent.Status.FAILED, str(exc)[:2000]
-    except IntegrationError:
-        event.save(update_fields=["attempts"])
-        raise  # the task retries ProviderUnavailable
-    else:
-        if event.status != InboundEvent.Status.IGNORED:
-            event.status, event.error = InboundEvent.Status.PROCESSED, ""
+        outcome, error = InboundEvent.Status.FAILED, str(exc)[:2000]
+    except IntegrationError as exc:
+        event.error = str(exc)[:2000]  # stays "received": the task retries ProviderUnavailable
+        event.save(update_fields=["attempts", "error"])
+        raise
+    event.status, event.error = outcome, error
     event.processed_at = timezone.now()
     event.save(update_fields=["status", "error", "attempts", "processed_at"])
     return event
+
+
+def _older_than_stored(*, account: PlatformAccount, order) -> bool:
+    from orders.models import Order
+
+    stored = (Order.objects.filter(account=account, external_id=order.external_id)
+              .values_list("platform_updated_at", flat=True).first())
+    return bool(stored and order.updated_at and order.updated_at < stored)

@@ -92,28 +92,36 @@ DEFAULT_SCHEDULE_MINUTES = {SyncRun.Kind.ORDERS_PULL: 10, SyncRun.Kind.PRODUCTS_
 
 def account_schedule_syncs(*, account: PlatformAccount) -> list:
     """Create (once) the django-celery-beat schedules of `account`: one periodic sync task per kind the
-    platform supports, on the platform's queue. Existing schedules keep their edited intervals."""
+    platform supports, on the platform's queue. Existing schedules keep their edited intervals.
+
+    A schedule belongs to the account by its arguments (account id, kind), not by its name: a renamed
+    account keeps its schedule (renamed with it) instead of getting a second one, and a new account that
+    reuses the name of a deleted one takes over that schedule instead of leaving it pointed at the old id."""
     import json
 
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
     from integrations.syncing import SUPPORTED_KINDS
 
+    task_name = "integrations.tasks.sync_account_task"
     tasks = []
     for kind, minutes in DEFAULT_SCHEDULE_MINUTES.items():
         if kind not in SUPPORTED_KINDS.get(account.platform, ()):
             continue
-        interval, _created = IntervalSchedule.objects.get_or_create(every=minutes, period=IntervalSchedule.MINUTES)
-        task, _created = PeriodicTask.objects.get_or_create(
-            name=f"sync {kind} · {account.platform}:{account.name}",
-            defaults={
-                "task": "integrations.tasks.sync_account_task",
-                "interval": interval,
-                "args": json.dumps([account.pk, kind]),
-                "queue": account.platform,
-                "enabled": account.is_enabled,
-            },
-        )
+        name = f"sync {kind} · {account.platform}:{account.name}"
+        args = json.dumps([account.pk, kind])
+        task = (PeriodicTask.objects.filter(task=task_name, args=args).order_by("id").first()
+                or PeriodicTask.objects.filter(name=name).first())
+        if task is None:
+            interval, _created = IntervalSchedule.objects.get_or_create(every=minutes,
+                                                                        period=IntervalSchedule.MINUTES)
+            task = PeriodicTask.objects.create(name=name, task=task_name, interval=interval, args=args,
+                                               queue=account.platform, enabled=account.is_enabled)
+        elif (task.name, task.args, task.queue) != (name, args, account.platform):
+            if not PeriodicTask.objects.filter(name=name).exclude(pk=task.pk).exists():
+                task.name = name
+            task.task, task.args, task.queue = task_name, args, account.platform
+            task.save()
         tasks.append(task)
     return tasks
 

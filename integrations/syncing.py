@@ -6,8 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from integrations.exceptions import IntegrationError
 from integrations.models import PlatformAccount, SyncRun
@@ -22,13 +24,16 @@ KIND_BY_NAME = {
     "products": SyncRun.Kind.PRODUCTS_PULL,
     "stock": SyncRun.Kind.STOCK_PUSH,
 }
+_CATALOG_KINDS = (SyncRun.Kind.ORDERS_PULL, SyncRun.Kind.PRODUCTS_PULL, SyncRun.Kind.PRODUCTS_PUSH,
+                  SyncRun.Kind.STOCK_PUSH)
 SUPPORTED_KINDS = {
-    "komship": (SyncRun.Kind.ORDERS_PULL, SyncRun.Kind.PRODUCTS_PULL, SyncRun.Kind.STOCK_PUSH),
-    "ngorder": (SyncRun.Kind.ORDERS_PULL, SyncRun.Kind.PRODUCTS_PULL, SyncRun.Kind.STOCK_PUSH),
-    "scalev": (SyncRun.Kind.ORDERS_PULL, SyncRun.Kind.PRODUCTS_PULL, SyncRun.Kind.STOCK_PUSH),
+    "komship": _CATALOG_KINDS,
+    "ngorder": _CATALOG_KINDS,
+    "scalev": _CATALOG_KINDS,
     "mitrabunso": (SyncRun.Kind.ORDERS_PULL,),
 }
 ORDERS_OVERLAP = timedelta(hours=2)  # a pull starts this long before the previous one ended
+STOCK_PUSH_LOCK = 73_101  # first key of the advisory lock that serialises stock_push_soon per account
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ def kinds_for(account: PlatformAccount, name: str) -> tuple[str, ...]:
     empty when the platform does not support it."""
     supported = SUPPORTED_KINDS.get(account.platform, ())
     if name == "all":
-        return supported
+        return tuple(kind for kind in KIND_BY_NAME.values() if kind in supported)
     kind = KIND_BY_NAME[name]
     return (kind,) if kind in supported else ()
 
@@ -57,7 +62,9 @@ def _interrupt_stale_runs(*, account: PlatformAccount, kind: str) -> None:
 def _page_recorder(run: SyncRun, progress: ProgressFn | None):
     """Add one page's counts to the run and save them, so the console shows a pull as it goes."""
 
-    def on_page(counts, cursor: str) -> None:
+    def on_page(counts, cursor: str, total: int | None = None) -> None:
+        if total:
+            run.expected_total = total  # what the platform says there is: drives the progress bar
         for name, value in counts.as_dict().items():
             setattr(run, name, getattr(run, name) + value)
         run.flagged += len(counts.flagged)
@@ -141,5 +148,34 @@ def sync_run_queue(*, account: PlatformAccount, kind: str) -> SyncRun:
     run = SyncRun.objects.create(account=account, kind=kind, status=SyncRun.Status.QUEUED)
     transaction.on_commit(lambda: sync_account_task.apply_async(
         args=[account.pk, kind], kwargs={"run_id": run.pk}, queue=account.platform,
+    ))
+    return run
+
+
+def stock_push_soon(*, account: PlatformAccount) -> SyncRun:
+    """Debounced stock push: at most one QUEUED stock push per account at a time, sent to the worker
+    STOCK_PUSH_DEBOUNCE_SECONDS after the current transaction commits. Every reservation in between is
+    covered by that one run, which reads the availability when it starts. A queued run that never started
+    (its message was lost) is closed after a while and replaced."""
+    from integrations.tasks import sync_account_task
+
+    delay = int(getattr(settings, "STOCK_PUSH_DEBOUNCE_SECONDS", 30))
+    kind = SyncRun.Kind.STOCK_PUSH
+    with transaction.atomic():
+        # Serialises concurrent callers for this account without locking the account row (two pulls of
+        # two accounts queueing for each other must not deadlock).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [STOCK_PUSH_LOCK, account.pk])
+        queued = SyncRun.objects.filter(account=account, kind=kind, status=SyncRun.Status.QUEUED)
+        stale_before = timezone.now() - timedelta(seconds=max(delay * 10, 600))
+        queued.filter(created_at__lt=stale_before).update(
+            status=SyncRun.Status.FAILED, finished_at=timezone.now(),
+            error=gettext("Never started: the queued message was lost."))
+        run = queued.order_by("id").first()
+        if run is not None:
+            return run
+        run = SyncRun.objects.create(account=account, kind=kind, status=SyncRun.Status.QUEUED)
+    transaction.on_commit(lambda: sync_account_task.apply_async(
+        args=[account.pk, kind], kwargs={"run_id": run.pk}, queue=account.platform, countdown=delay,
     ))
     return run

@@ -47,5 +47,15 @@ TXT
 $PY manage.py runserver "127.0.0.1:${PORT}" --noreload &
 pids+=($!)
 
+# The demo's platform orders come from the simulators, which live in the web server: once it answers,
+# hand a first sync of every demo account to the worker (watch it under Sync runs).
+for _ in $(seq 1 60); do
+    if $PY -c "import urllib.request, sys; urllib.request.urlopen('http://127.0.0.1:${PORT}/healthz', timeout=2)" 2>/dev/null; then
+        $PY manage.py sync all --account all --queue || echo "The first sync could not be queued; use Sync now in the admin."
+        break
+    fi
+    sleep 1
+done
+
 # Stop everything as soon as any one of them exits.
 wait -n

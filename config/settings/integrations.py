@@ -13,3 +13,11 @@ INTEGRATIONS_HTTP_BACKOFF_CAP = 30.0  # seconds
 
 # Webhook deliveries whose own timestamp is further than this from now are refused as stale or replayed.
 WEBHOOK_TOLERANCE_SECONDS = env.int("WEBHOOK_TOLERANCE_SECONDS", default=300)
+
+# An order that reserves stock queues one stock push per other account listing the variant, this many
+# seconds later, so that a burst of orders becomes one batched push.
+STOCK_PUSH_DEBOUNCE_SECONDS = env.int("STOCK_PUSH_DEBOUNCE_SECONDS", default=30)
+
+# After a create whose answer was lost, the platform is asked for the order again after these waits
+# (seconds) before the push is reported as uncertain.
+ORDERS_PUSH_FIND_DELAYS = (0.0, 1.0, 2.0)

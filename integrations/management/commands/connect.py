@@ -7,6 +7,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from integrations.exceptions import IntegrationError
 from integrations.models import Platform, PlatformAccount
@@ -44,28 +45,33 @@ class Command(BaseCommand):
         if not any(all(k in credentials for k in group) for group in REQUIRED_CREDENTIALS[platform]):
             wanted = " or ".join(" + ".join(f"--{k.replace('_', '-')}" for k in g)
                                  for g in REQUIRED_CREDENTIALS[platform])
-            raise CommandError(f"{platform} needs {wanted}.")
+            raise CommandError(_("%(platform)s needs %(flags)s.") % {"platform": platform, "flags": wanted})
         extra = {}
         for item in option:
             key, sep, value = item.partition("=")
             if not sep or not key:
-                raise CommandError(f"--option must look like key=value, not {item!r}")
+                raise CommandError(_("--option must look like key=value, not %(item)r") % {"item": item})
             extra[key.strip()] = value.strip()
         seller_obj = None
         if seller:
             seller_obj = Seller.objects.filter(code=seller).first()
             if seller_obj is None:
-                raise CommandError(f"There is no seller with code {seller!r}.")
+                raise CommandError(_("There is no seller with code %(code)r.") % {"code": seller})
 
         refreshed: dict = {}
-        adapter = adapter_class(platform)(
-            base_url=base_url, credentials=dict(credentials), external_account_id=credentials.get("id_user", ""),
-            options=extra, rate_limiter=None, on_credentials_changed=refreshed.update,
-        )
+        try:
+            adapter = adapter_class(platform)(
+                base_url=base_url, credentials=dict(credentials), external_account_id=credentials.get("id_user", ""),
+                options=extra, rate_limiter=None, on_credentials_changed=refreshed.update,
+            )
+        except ValueError as exc:  # an --option the adapter refuses
+            raise CommandError(str(exc)) from exc
         try:
             adapter.check_connection()
         except IntegrationError as exc:
-            self.stderr.write(self.style.ERROR(f"{platform} refused the connection: {exc}. Nothing was saved."))
+            self.stderr.write(self.style.ERROR(
+                _("%(platform)s refused the connection: %(error)s. Nothing was saved.")
+                % {"platform": platform, "error": exc}))
             sys.exit(1)
 
         with transaction.atomic():
@@ -73,12 +79,15 @@ class Command(BaseCommand):
                 platform=platform, name=name, defaults={"base_url": base_url},
             )
             account.base_url = base_url
-            account.seller = seller_obj
+            if seller_obj is not None or created:  # an update without --seller keeps the account's seller
+                account.seller = seller_obj
             account.credentials = {**(account.credentials or {}), **credentials, **refreshed}
             account.external_account_id = credentials.get("id_user", account.external_account_id)
             account.options = {**(account.options or {}), **extra}
             account.save()
             account_record_success(account=account)
             account_schedule_syncs(account=account)
-        self.stdout.write(f"{'Created' if created else 'Updated'} {account}; the connection works.")
+        message = _("Created %(account)s; the connection works.") if created else _(
+            "Updated %(account)s; the connection works.")
+        self.stdout.write(message % {"account": account})
         self.stdout.write(f"account {account.pk}")
