@@ -25,8 +25,9 @@ lint: $(STAMP)
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py makemigrations --check --dry-run
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l id --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*" --no-obsolete
+	$(PY) manage.py makemessages -l id --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*" --ignore "locale/*" --no-obsolete
 	$(PY) manage.py compilemessages -l id --ignore ".venv/*"
+	$(PY) scripts/check_translations.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -145,6 +145,8 @@ def dashboard_context(*, user, now=None) -> dict:
             "url": changelist_url(
                 "integrations", "syncrun", status__exact="failed", created_at__gte=_iso(syncs["since"])
             ),
+            "failing_accounts": syncs["failing_accounts"],
+            "expiring_accounts": syncs["expiring_accounts"],
         }
     if "low_stock" in data:
         low = data["low_stock"]

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from common.scoping import scope_to_user_sellers
@@ -137,7 +137,32 @@ def dashboard_failed_syncs(*, user, now: datetime | None = None, hours: int = 24
         seller_path="account__seller",
     )
     row = queryset.aggregate(count=Count("id"), latest=Max("created_at"))
-    return {"count": row["count"], "latest": row["latest"], "since": since, "hours": hours}
+    return {"count": row["count"], "latest": row["latest"], "since": since, "hours": hours,
+            **dashboard_account_alerts(user=user, now=now)}
+
+
+def dashboard_account_alerts(*, user, now: datetime | None = None, expiry_days: int = 30) -> dict:
+    """Enabled platform accounts whose last call failed (no success since), and accounts whose
+    credentials expire within `expiry_days` (Ngorder keys change yearly). One query."""
+    from integrations.models import PlatformAccount
+
+    now = now or timezone.now()
+    expiry = now + timedelta(days=expiry_days)
+    failing_now = Q(last_error_at__isnull=False) & (
+        Q(last_success_at__isnull=True) | Q(last_error_at__gt=F("last_success_at"))
+    )
+    accounts = scope_to_user_sellers(
+        PlatformAccount.objects.filter(is_enabled=True).filter(failing_now | Q(credentials_expire_at__lte=expiry)),
+        user=user, seller_path="seller",
+    ).order_by("platform", "name")
+    failing, expiring = [], []
+    for account in accounts:
+        last_ok = account.last_success_at
+        if account.last_error_at and (last_ok is None or account.last_error_at > last_ok):
+            failing.append(account)
+        if account.credentials_expire_at and account.credentials_expire_at <= expiry:
+            expiring.append(account)
+    return {"failing_accounts": failing, "expiring_accounts": expiring}
 
 
 def dashboard_low_stock(*, user, threshold: int | None = None) -> dict:

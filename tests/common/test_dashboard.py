@@ -306,3 +306,23 @@ def test_admin_index_of_staff_with_one_seller_does_not_show_other_sellers_totals
     page = response.content.decode()
     assert "Rp 350.000" in page  # seller A's review total (the fixed-date dataset has no "today" orders)
     assert "Rp 420.000" not in page
+
+
+@pytest.mark.django_db
+def test_failing_accounts_and_expiring_credentials_are_alerted(superuser, client):
+    now = timezone.now()
+    failing = PlatformAccountFactory(name="gagal", last_success_at=now - timedelta(hours=2),
+                                     last_error_at=now - timedelta(minutes=5))
+    recovered = PlatformAccountFactory(name="pulih", last_success_at=now, last_error_at=now - timedelta(hours=1))
+    expiring = PlatformAccountFactory(name="kunci-lama", credentials_expire_at=now + timedelta(days=10))
+    PlatformAccountFactory(name="kunci-baru", credentials_expire_at=now + timedelta(days=300))
+
+    figures = dashboard_failed_syncs(user=superuser, now=now)
+
+    assert figures["failing_accounts"] == [failing]
+    assert figures["expiring_accounts"] == [expiring]
+    assert recovered not in figures["failing_accounts"]
+    client.force_login(superuser)
+    page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-alert="failing-accounts"' in page and "gagal" in page
+    assert 'data-alert="expiring-credentials"' in page and "kunci-lama" in page
