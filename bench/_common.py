@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -77,8 +78,9 @@ LOGGING = {{"version": 1, "disable_existing_loggers": False,
 '''
 
 
-def write_bench_settings(workdir: Path) -> str:
-    """Write the bench settings module into `workdir` (put on PYTHONPATH) and return its module name."""
+def write_bench_settings(workdir: Path, *, extra: str = "") -> str:
+    """Write the bench settings module into `workdir` (put on PYTHONPATH) and return its module name.
+    `extra` is appended verbatim (e.g. "SANDBOX_ENABLED = True")."""
     import secrets
 
     from cryptography.fernet import Fernet
@@ -89,16 +91,18 @@ def write_bench_settings(workdir: Path) -> str:
         secret_key=secrets.token_urlsafe(50), field_key=Fernet.generate_key().decode(),
         static_root=str(static_root),
     )
+    if extra:
+        text += "\n" + extra.strip() + "\n"
     (workdir / "bench_settings.py").write_text(text)
     return "bench_settings"
 
 
-def setup_django(workdir: Path) -> None:
+def setup_django(workdir: Path, *, extra_settings: str = "") -> None:
     if not os.environ.get("DATABASE_URL"):
         sys.exit("DATABASE_URL is not set: point it at an EMPTY PostgreSQL database made for the bench, "
                  "e.g. `createdb -h 127.0.0.1 -U postgres bench_x` and "
                  "DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_x")
-    module = write_bench_settings(workdir)
+    module = write_bench_settings(workdir, extra=extra_settings)
     sys.path[:0] = [str(workdir), str(PROJECT_DIR)]
     os.environ["DJANGO_SETTINGS_MODULE"] = module
     os.environ["PYTHONPATH"] = os.pathsep.join(
@@ -174,19 +178,36 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn (2 sync workers) serving config.wsgi on 127.0.0.1:<free port>, in its own process group."""
+    """gunicorn (2 sync workers) serving config.wsgi on 127.0.0.1:<free port>, in its own process group.
 
-    def __init__(self, *, workers: int = 2):
+    threads > 1 makes gunicorn use gthread workers (one process, several threads: what the in-memory
+    sandboxes need, since their store lives in the worker process). `stderr` (a path) takes the server's
+    own logging, e.g. the tracebacks of the sandbox's reset-connection fault."""
+
+    def __init__(self, *, workers: int = 2, threads: int = 1, stderr: Path | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
+        self.threads = threads
+        self.stderr_path = stderr
+        self._stderr = None
         self.process: subprocess.Popen | None = None
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time used so far by the server's processes (master and workers)."""
+        return process_group_cpu_seconds(self.process.pid) if self.process else 0.0
 
     def __enter__(self) -> Server:
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+        command = [str(gunicorn), "config.wsgi:application", "--config", "config/gunicorn.conf.py",
+                   "--bind", f"127.0.0.1:{self.port}",
                    "--workers", str(self.workers), "--log-level", "warning", "--timeout", "120"]
-        self.process = subprocess.Popen(command, cwd=PROJECT_DIR, env=os.environ.copy(), start_new_session=True)
+        if self.threads > 1:
+            command += ["--threads", str(self.threads)]
+        if self.stderr_path is not None:
+            self._stderr = open(self.stderr_path, "ab")  # closed in __exit__
+        self.process = subprocess.Popen(command, cwd=PROJECT_DIR, env=os.environ.copy(), start_new_session=True,
+                                        stderr=self._stderr)
         try:
             self._wait_ready()
         except BaseException:
@@ -217,3 +238,173 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+
+def process_group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in process group `pgid` (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+        if int(fields[2]) == pgid:  # fields: state ppid pgrp session ... utime(11) stime(12)
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def require_empty_database() -> None:
+    """Exit with a clear message unless the database in DATABASE_URL holds no orders yet."""
+    from django.db import connection
+
+    if "orders_order" in connection.introspection.table_names():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM orders_order)")
+            if cursor.fetchone()[0]:
+                sys.exit(f"The database {connection.settings_dict['NAME']!r} already holds orders: this bench needs "
+                         "an EMPTY database (createdb a new one, or dropdb and createdb this one).")
+
+
+WRITE_SQL = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
+FROM_SQL = re.compile(r'\bFROM\s+"?(\w+)"?', re.IGNORECASE)
+
+
+class QueryMeter:
+    """Counts the SQL this process runs through Django's connection while active: statements, their total
+    time, and the rows written (INSERT/UPDATE/DELETE rowcounts) per table.
+
+        with QueryMeter() as meter:
+            ...
+        meter.count, meter.seconds, meter.rows_written, meter.written_by_table
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+        self.write_statements = 0
+        self.written_by_table: dict[str, int] = {}
+        self.count_by_table: dict[str, int] = {}
+        self.seconds_by_table: dict[str, float] = {}
+        self._context = None
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.seconds += elapsed
+            self.count += 1
+            match = WRITE_SQL.match(sql)
+            if match:
+                table = match.group(2)
+                self.write_statements += 1
+                rowcount = getattr(context.get("cursor"), "rowcount", -1)
+                self.written_by_table[table] = self.written_by_table.get(table, 0) + max(rowcount, 0)
+            else:
+                found = FROM_SQL.search(sql)
+                table = found.group(1) if found else "-"
+            self.count_by_table[table] = self.count_by_table.get(table, 0) + 1
+            self.seconds_by_table[table] = self.seconds_by_table.get(table, 0.0) + elapsed
+
+    def rows_written(self, *, exclude: Iterable[str] = ()) -> int:
+        skip = set(exclude)
+        return sum(n for table, n in self.written_by_table.items() if table not in skip)
+
+    def __enter__(self) -> QueryMeter:
+        from django.db import connection
+
+        self._context = connection.execute_wrapper(self)
+        self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._context.__exit__(*exc_info)
+        self._context = None
+
+
+def http_json(method: str, url: str, body: dict | None = None, *, timeout: float = 300) -> dict:
+    """One JSON request to a bench server (the sandboxes' _control endpoints); raises on a non-2xx."""
+    import requests
+
+    response = requests.request(method, url, json=body, timeout=timeout)
+    response.raise_for_status()
+    return response.json()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size so far (ru_maxrss, KiB on Linux)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class AutoAnalyze:
+    """Stands in for PostgreSQL's autovacuum ANALYZE when the server runs with autovacuum off (this
+    machine's CI configuration does): without it a table that grows from empty during a bench keeps the
+    statistics of an empty table and the planner picks plans fit for a few rows.
+
+    A background thread with its own connection wakes every `naptime` seconds (autovacuum_naptime,
+    default 60) and ANALYZEs each of `tables` whose rows changed since its last analyze exceed
+    autovacuum's trigger, 50 + 10% of its rows (`tables` None: every table). `check()` runs one round
+    now. Does nothing when the server's autovacuum is on (it then does this itself)."""
+
+    THRESHOLD, SCALE = 50, 0.1
+
+    def __init__(self, tables: Iterable[str] | None = None, *, naptime: float = 60.0) -> None:
+        import threading
+
+        self.tables = list(tables) if tables is not None else None  # None: every table
+        self.naptime = naptime
+        self.runs: list[tuple[str, float]] = []  # (table, seconds)
+        self.active = False
+        self._stop = threading.Event()
+        self._thread = None
+        self._lock = threading.Lock()
+
+    def _connect(self):
+        import psycopg
+
+        return psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+
+    def check(self) -> None:
+        with self._lock, self._connect() as conn:
+            rows = conn.execute(
+                "SELECT s.relname, s.n_mod_since_analyze, GREATEST(c.reltuples, 0) FROM pg_stat_user_tables s"
+                " JOIN pg_class c ON c.oid = s.relid WHERE %s::text[] IS NULL OR s.relname = ANY(%s)",
+                (self.tables, self.tables)).fetchall()
+            for table, changed, tuples in rows:
+                if changed > self.THRESHOLD + self.SCALE * tuples:
+                    started = time.perf_counter()
+                    conn.execute(f'ANALYZE "{table}"')
+                    self.runs.append((table, time.perf_counter() - started))
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.naptime):
+            self.check()
+
+    def __enter__(self) -> AutoAnalyze:
+        import threading
+
+        with self._connect() as conn:
+            self.active = conn.execute("SHOW autovacuum").fetchone()[0] == "off" and self.naptime > 0
+        if self.active:
+            self._thread = threading.Thread(target=self._loop, name="bench-autoanalyze", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def summary(self) -> dict:
+        return {"emulated": self.active, "naptime_s": self.naptime, "analyzes": len(self.runs),
+                "seconds": round(sum(s for _t, s in self.runs), 2)}

@@ -68,15 +68,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000, help="orders to load (default 1,000,000)")
     parser.add_argument("--requests", type=int, default=None,
-                        help="timed requests per view (default 30; 10 below 10,000 rows, a smoke run)")
+                        help="timed requests per view (default 60; 10 below 10,000 rows, a smoke run)")
     parser.add_argument("--warmup", type=int, default=None,
-                        help="untimed requests per view first (default 5; 2 below 10,000 rows)")
+                        help="untimed requests per view first, so every gunicorn worker has compiled its templates "
+                             "(default 20; 2 below 10,000 rows)")
     args = parser.parse_args()
     if args.rows < 20:
         sys.exit("--rows must be at least 20")
     toy = args.rows < 10_000
-    args.requests = args.requests or (10 if toy else 30)
-    args.warmup = args.warmup if args.warmup is not None else (2 if toy else 5)
+    args.requests = args.requests or (10 if toy else 60)
+    args.warmup = args.warmup if args.warmup is not None else (2 if toy else 20)
 
     started = time.perf_counter()
     workdir = make_workdir()
