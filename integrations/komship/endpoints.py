@@ -37,7 +37,7 @@ MASS_ORDER_BATCH_MAX = 100
 # Orderku `order_status` (seed #41–#43 filter enum; wire §2.4 response labels). Passed through unchanged.
 ORDER_STATUS_FILTER = {0: "Diajukan", 1: "Dikirim", 2: "Diterima", 3: "Retur", 4: "Batal"}
 ORDER_STATUS_LABELS = ("Diajukan", "Dipacking", "Dikirim", "Diterima", "Retur", "Batal", "Hilang")
-# CHOSEN (seed: "delete orderku" #61 has no rule; the brief and the delivery API's cancel rule: only
+# CHOSEN (seed: "delete orderku" #61 has no rule; our rule and the delivery API's cancel rule: only
 # orders not yet shipped): statuses whose orders may be deleted.
 DELETABLE_STATUSES = ("Diajukan", "Dipacking")
 
