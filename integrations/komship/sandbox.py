@@ -714,11 +714,8 @@ class KomshipSandbox(Sandbox):
     def view_cart_bulk_store(self, request):
         if bad := self._method(request, "POST") or self._auth(request):
             return bad
-        try:
-            items = json.loads(request.body or b"[]")
-        except ValueError:
-            items = None
-        if not isinstance(items, list) or not items:
+        items = _json_list(request)
+        if items is None:
             return self.fail(422, "The given data was invalid.", {"items": ["An array of items is required."]})
         with self.lock:
             rows = []
@@ -920,11 +917,8 @@ class KomshipSandbox(Sandbox):
     def view_multiple_stock(self, request):
         if bad := self._method(request, "PUT") or self._auth(request):
             return bad
-        try:
-            items = json.loads(request.body or b"[]")
-        except ValueError:
-            items = None
-        if not isinstance(items, list) or not items:
+        items = _json_list(request)
+        if items is None:
             return self.fail(422, "The given data was invalid.", {"items": ["An array of items is required."]})
         with self.lock:
             targets = []
@@ -973,6 +967,16 @@ class KomshipSandbox(Sandbox):
             path("v1/product/check-sku", e(self.view_check_sku)),
             path("v1/product/update-multiple-stock", e(self.view_multiple_stock)),
         ]
+
+
+
+def _json_list(request) -> list | None:
+    """A non-empty JSON array body, or None (the documented 422 follows)."""
+    try:
+        items = json.loads(request.body or b"[]")
+    except ValueError:
+        return None
+    return items if isinstance(items, list) and items else None
 
 
 sandbox = KomshipSandbox()
