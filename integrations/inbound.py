@@ -64,6 +64,20 @@ def inbound_event_replay(*, event: InboundEvent) -> None:
     transaction.on_commit(lambda: _queue(event), robust=True)
 
 
+def inbound_events_requeue_stale(*, older_than: timedelta | None = None, limit: int = 500) -> int:
+    """Queue again the deliveries still "received" some minutes after they arrived: their task was lost
+    (broker down when the delivery was stored, or a worker died before it ran). Processing is idempotent,
+    so an event that is merely slow gains nothing worse than one extra no-op run."""
+    if older_than is None:
+        older_than = timedelta(minutes=settings.INBOUND_REQUEUE_AFTER_MINUTES)
+    cutoff = timezone.now() - older_than
+    events = list(InboundEvent.objects.filter(status=InboundEvent.Status.RECEIVED, received_at__lt=cutoff)
+                  .order_by("id")[:limit])
+    for event in events:
+        _queue(event)
+    return len(events)
+
+
 def inbound_event_process(*, event: InboundEvent) -> InboundEvent:
     """Mirror what the delivery says. A full order snapshot is upserted as it is, unless the order we hold
     was updated later on the platform (deliveries arrive out of order, and staff may replay an old one);

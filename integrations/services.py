@@ -126,6 +126,22 @@ def account_schedule_syncs(*, account: PlatformAccount) -> list:
     return tasks
 
 
+# Schedules that belong to no account: (name, task, every N minutes). Created once; staff may edit them.
+SYSTEM_SCHEDULES = [
+    ("requeue stale webhook deliveries", "integrations.tasks.inbound_events_requeue_task", 5),
+]
+
+
+def system_schedules_ensure() -> None:
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    for name, task_name, minutes in SYSTEM_SCHEDULES:
+        if PeriodicTask.objects.filter(task=task_name).exists():
+            continue
+        interval, _created = IntervalSchedule.objects.get_or_create(every=minutes, period=IntervalSchedule.MINUTES)
+        PeriodicTask.objects.create(name=name, task=task_name, interval=interval, queue="default")
+
+
 def account_test_connection(*, account: PlatformAccount) -> None:
     """Read one row of the platform's order list with the stored credentials; record the outcome on the
     account's health and re-raise the IntegrationError when the platform refuses."""

@@ -50,3 +50,10 @@ def inbound_event_process_task(event_id: int) -> None:
     event = InboundEvent.objects.select_related("account__seller").filter(pk=event_id).first()
     if event is not None and event.status == InboundEvent.Status.RECEIVED:
         inbound_event_process(event=event)
+
+
+@shared_task(acks_late=True)
+def inbound_events_requeue_task() -> int:
+    from integrations.inbound import inbound_events_requeue_stale
+
+    return inbound_events_requeue_stale()

@@ -13,6 +13,8 @@ INTEGRATIONS_HTTP_BACKOFF_CAP = 30.0  # seconds
 
 # Webhook deliveries whose own timestamp is further than this from now are refused as stale or replayed.
 WEBHOOK_TOLERANCE_SECONDS = env.int("WEBHOOK_TOLERANCE_SECONDS", default=300)
+# A webhook delivery still unprocessed this long after it arrived is queued again (its task was lost).
+INBOUND_REQUEUE_AFTER_MINUTES = env.int("INBOUND_REQUEUE_AFTER_MINUTES", default=5)
 
 # An order that reserves stock queues one stock push per other account listing the variant, this many
 # seconds later, so that a burst of orders becomes one batched push.
