@@ -226,11 +226,11 @@ def product_payload(product: Product, *, listings: dict[int, Listing], stock: di
     return ProductPayload(
         name=product.name, description=product.description,
         category=product.category.name if product.category_id else "",
-        external_id=external_id,
+        external_id=external_id, is_active=product.status == Product.Status.ACTIVE,
         variants=tuple(
             VariantPayload(
                 sku=v.sku, name=v.name or product.name, price=v.price, stock=stock.get(v.pk, 0),
-                weight_grams=v.weight_grams,
+                weight_grams=v.weight_grams, length_cm=v.length_cm, width_cm=v.width_cm, height_cm=v.height_cm,
                 options=tuple((str(k), str(val)) for k, val in (v.option_values or {}).items()),
                 external_id=listings[v.pk].external_variant_id if v.pk in listings else "",
             )

@@ -144,6 +144,9 @@ class VariantPayload:
     weight_grams: int
     options: tuple[tuple[str, str], ...] = ()
     external_id: str = ""
+    length_cm: Decimal | None = None  # None: not recorded
+    width_cm: Decimal | None = None
+    height_cm: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,7 @@ class ProductPayload:
     variants: tuple[VariantPayload, ...]
     category: str = ""
     external_id: str = ""  # set for updates
+    is_active: bool = True  # published / sellable on the platform
 
 
 @dataclass(frozen=True, slots=True)

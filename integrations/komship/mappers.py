@@ -7,6 +7,7 @@ seed's filter code (0–4), money as numbers or strings ("10.000", "Rp 10.000"),
 integers (seed §1.5: integers lose the leading 0), timestamps "YYYY-MM-DD HH:MM:SS" (WIB, as the login's
 `expires_at`), "YYYY-MM-DD" or ISO 8601 with a zone (Laravel's `updated_at`)."""
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -438,6 +439,10 @@ def _common_sku(skus: Iterable[str]) -> str:
     return prefix.rstrip("-_ ") or skus[0]
 
 
+def _cm(value) -> int:
+    return math.ceil(value) if value else 0
+
+
 def product_body(payload: ProductPayload) -> dict:
     """Store/Update product body (#19/#22). One variant without options is a simple product (the seed's
     sample, strings "" for flavours / variant_option / option); otherwise `variant_option` [{val}] and a
@@ -451,9 +456,10 @@ def product_body(payload: ProductPayload) -> dict:
         "description": payload.description,
         "weight": weight,
         "weight_pbv": weight,
-        "length": 0,  # CHOSEN: our payload carries no dimensions; 0 = unknown
-        "width": 0,
-        "height": 0,
+        # Whole centimetres, rounded up (a courier's volumetric weight must not be understated); 0 = unknown.
+        "length": _cm(first.length_cm) if first else 0,
+        "width": _cm(first.width_cm) if first else 0,
+        "height": _cm(first.height_cm) if first else 0,
         "price": int(first.price) if first else 0,
         "stock": first.stock if first else 0,
         "flavours": "",

@@ -492,8 +492,8 @@ def product_body(payload: ProductPayload, *, shop_id: int, user_id: int, categor
                  deleted_variant_ids: Iterable[str] = ()) -> dict:
     """POST /product (no external_id) or PATCH /product (external_id set) body.
 
-    Choices: product_type S (own stock: stock_quantity is what we push); publish_status and show_stock Y
-    (ProductPayload has no publish flag); price1-3 and the reseller price equal the price (custom tiers are
+    Choices: product_type S (own stock: stock_quantity is what we push); publish_status Y for an active
+    product and N otherwise; show_stock Y; price1-3 and the reseller price equal the price (custom tiers are
     managed on the platform); price_buy 0 (our cost price stays ours)."""
     updating = bool(payload.external_id)
     variants = [variation_body(v, with_id=updating) for v in payload.variants]
@@ -510,7 +510,7 @@ def product_body(payload: ProductPayload, *, shop_id: int, user_id: int, categor
         "weight": int(payload.variants[0].weight_grams) if payload.variants else 0,
         "wholesale_status": "N",
         "is_warehouse": 0,
-        "publish_status": "Y",
+        "publish_status": "Y" if payload.is_active else "N",
         "show_stock": "Y",
         "has_variation": "Y" if has_variation else "N",
         "variations": variants,

@@ -78,6 +78,13 @@ def test_simple_product_body_matches_the_store_product_sample():
     assert body["sku"] == "JBB-01" and body["variant_option"] == ""
 
 
+def test_product_body_sends_recorded_dimensions_rounded_up():
+    body = mappers.product_body(ProductPayload(name="Kotak", description="", variants=(
+        VariantPayload(sku="BOX-1", name="Kotak", price=Decimal(1000), stock=1, weight_grams=500,
+                       length_cm=Decimal("20.2"), width_cm=Decimal("10"), height_cm=None),)))
+    assert (body["length"], body["width"], body["height"]) == (21, 10, 0)
+
+
 def test_variant_product_body_nests_options():
     body = mappers.product_body(ProductPayload(name="Kaos", description="", variants=tuple(
         VariantPayload(sku=f"KAOS-{c[:3].upper()}-{s}", name=f"{c}, {s}", price=Decimal(45000), stock=5,

@@ -187,6 +187,9 @@ def test_product_body_fits_the_create_and_update_samples():
     assert update["variations"][1] == {"id": "2", "flag": "DELETE"}
     assert set(update["variations"][0]) <= set(sample("product_update_request")["variations"][0])
     assert mappers.product_ids_from_save(sample("product_create_response")) == ("1", ["1", "2"])
+    assert body["publish_status"] == "Y"
+    hidden = ProductPayload(name="Sepatu", description="x", is_active=False, variants=payload.variants)
+    assert mappers.product_body(hidden, shop_id=1, user_id=1)["publish_status"] == "N"
 
 
 def test_stock_bodies_fit_the_samples():
