@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Listing, StockLevel, StockMovement, Variant, Warehouse
+from common.bulk import bulk_insert
 from common.models import EventSource
 from integrations.base import ExternalOrder
 from integrations.models import PlatformAccount, SyncRun
@@ -162,7 +163,7 @@ def _customers_for(*, seller, orders: Sequence[ExternalOrder]) -> dict[str, Cust
             province=c.province[:100], postal_code=c.postal_code[:10],
         )
     if new:
-        Customer.objects.bulk_create(new.values())
+        bulk_insert(list(new.values()))
     return {**known, **new}
 
 
@@ -260,14 +261,14 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
                                              from_status=current[2], to_status=values["status"],
                                              note=f"{account.platform}: {ext.status}"))
         if new_orders:
-            Order.objects.bulk_create(new_orders, batch_size=500)
+            bulk_insert(new_orders)
         items = _items_for({o.pk: by_id[o.external_id] for o in new_orders}, account=account)
         if updated_orders:
             # Our order number stays: an order we pushed keeps the number staff and stock movements know.
             Order.objects.bulk_update(updated_orders, [f for f in MIRRORED_FIELDS if f != "order_no"],
                                       batch_size=500)
             items.extend(_items_replacing(updated_orders, by_id=by_id, account=account))
-        OrderItem.objects.bulk_create(items, batch_size=1000)
+        bulk_insert(items)
         leaving = [o for o in updated_orders
                    if o.status not in LIVE_STATES and o.status != existing[o.external_id][2]]
         shortfalls = _move_stock(account=account, new_orders=new_orders, leaving=leaving, items=items)
@@ -277,7 +278,7 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
             for o in new_orders
         )
         if events:
-            OrderEvent.objects.bulk_create(events, batch_size=1000)
+            bulk_insert(events)
         counts.created, counts.updated = len(new_orders), len(updated_orders)
     return counts
 
@@ -395,7 +396,7 @@ def _move_stock(*, account: PlatformAccount, new_orders: list[Order], leaving: l
         reserved_orders.append(order_id)
     stock_apply_deltas(deltas)
     if movements:
-        StockMovement.objects.bulk_create(movements, batch_size=1000)
+        bulk_insert(movements)
     if reserved_orders:
         Order.objects.filter(pk__in=reserved_orders, warehouse__isnull=True).update(warehouse_id=warehouse_id)
         for order_id in reserved_orders:
