@@ -33,6 +33,41 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
+_BUILD_SPECS: dict[type, list[tuple[str, str, bool, Callable[[], Any]]]] = {}
+
+
+def _build_spec(model: type[models.Model]) -> list[tuple[str, str, bool, Callable[[], Any]]]:
+    spec = _BUILD_SPECS.get(model)
+    if spec is None:
+        spec = [(f.name, f.attname, f.is_relation, f.get_default) for f in model._meta.concrete_fields]
+        _BUILD_SPECS[model] = spec
+    return spec
+
+
+def build(model: type[models.Model], **values) -> models.Model:
+    """model(**values), several times cheaper for rows built by the thousand: the values are laid out in
+    field order and passed positionally (the path Django takes for rows read from the database). Keys are
+    field names or attnames; a related object given by name is stored by its key (not cached)."""
+    args = []
+    used = 0
+    for name, attname, is_relation, get_default in _build_spec(model):
+        if attname in values:
+            value = values[attname]
+            used += 1
+        elif name in values:
+            value = values[name]
+            used += 1
+            if is_relation and value is not None:
+                value = value.pk
+        else:
+            value = get_default()
+        args.append(value)
+    if used != len(values):
+        known = {n for spec in _build_spec(model) for n in spec[:2]}
+        raise TypeError(f"{model.__name__} has no field(s) {sorted(set(values) - known)}")
+    return model(*args)
+
+
 def bulk_insert(objs: Sequence[models.Model]) -> None:
     """Insert unsaved instances of one model; sets their pk. Same effect as bulk_create(objs)."""
     if not objs:

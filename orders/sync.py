@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Listing, StockLevel, StockMovement, Variant, Warehouse
-from common.bulk import bulk_insert
+from common.bulk import build, bulk_insert
 from common.models import EventSource
 from integrations.base import ExternalOrder
 from integrations.models import PlatformAccount, SyncRun
@@ -157,9 +157,9 @@ def _customers_for(*, seller, orders: Sequence[ExternalOrder]) -> dict[str, Cust
         if key in known or key in new:
             continue
         c = ext.customer
-        new[key] = Customer(
-            seller=seller, name=(c.name or "-")[:200], phone=c.phone, email=c.email[:254], address=c.address,
-            subdistrict=c.subdistrict[:100], district=c.district[:100], city=c.city[:100],
+        new[key] = build(
+            Customer, seller=seller, name=(c.name or "-")[:200], phone=c.phone, email=c.email[:254],
+            address=c.address, subdistrict=c.subdistrict[:100], district=c.district[:100], city=c.city[:100],
             province=c.province[:100], postal_code=c.postal_code[:10],
         )
     if new:
@@ -179,8 +179,8 @@ def _items_for(orders: dict[int, ExternalOrder], *, account: PlatformAccount) ->
         .values_list("external_id", "variant_id")
     ) if platform_ids else {}
     return [
-        OrderItem(
-            order_id=order_id,
+        build(
+            OrderItem, order_id=order_id,
             variant_id=variants.get(item.sku) if item.sku else listed.get(item.external_variant_id),
             sku=(item.sku or item.external_variant_id or "-")[:64],
             name=(item.name or item.sku or "-")[:255], quantity=max(item.quantity, 1),
@@ -250,7 +250,7 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
                 counts.flagged.append(ext.external_id)
             if current is None:
                 customer = customers[ext.customer.phone or f"order:{ext.external_id}"]
-                new_orders.append(Order(account=account, external_id=ext.external_id, seller=seller,
+                new_orders.append(build(Order, account=account, external_id=ext.external_id, seller=seller,
                                         customer=customer, created_at=ext.created_at or now, **values))
             else:
                 order = Order(pk=current[0], account=account, external_id=ext.external_id, updated_at=now,
@@ -273,8 +273,8 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
                    if o.status not in LIVE_STATES and o.status != existing[o.external_id][2]]
         shortfalls = _move_stock(account=account, new_orders=new_orders, leaving=leaving, items=items)
         events.extend(
-            OrderEvent(order_id=o.pk, source=EventSource.SYNC, from_status="", to_status=o.status,
-                       note="\n".join([f"{account.platform}: {o.platform_status}", *shortfalls.get(o.pk, ())]))
+            build(OrderEvent, order_id=o.pk, source=EventSource.SYNC, from_status="", to_status=o.status,
+                  note="\n".join([f"{account.platform}: {o.platform_status}", *shortfalls.get(o.pk, ())]))
             for o in new_orders
         )
         if events:
@@ -363,9 +363,9 @@ def _move_stock(*, account: PlatformAccount, new_orders: list[Order], leaving: l
         level[1] += reserved_delta
         dh, dr = deltas.get(key, (0, 0))
         deltas[key] = (dh + on_hand_delta, dr + reserved_delta)
-        movements.append(StockMovement(variant_id=key[0], warehouse_id=key[1], on_hand_delta=on_hand_delta,
-                                       reserved_delta=reserved_delta, reason=reason, reference=reference,
-                                       note=note))
+        movements.append(build(StockMovement, variant_id=key[0], warehouse_id=key[1],
+                               on_hand_delta=on_hand_delta, reserved_delta=reserved_delta, reason=reason,
+                               reference=reference, note=note))
 
     for order in leaving:  # first give back, so that this page's new orders can use it
         ship = order.status != OrderStatus.CANCELED

@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from common.bulk import bulk_insert
+from common.bulk import build, bulk_insert
 from integrations.models import PlatformAccount
 from orders.models import Customer
 from tests.factories import SellerFactory
@@ -36,3 +36,14 @@ def test_bulk_insert_prepares_json_and_encrypted_fields():
     with connection.cursor() as cursor:
         cursor.execute("SELECT credentials::text FROM integrations_platformaccount WHERE id = %s", [account.pk])
         assert "rahasia" not in cursor.fetchone()[0]  # encrypted at rest, as a save() would store it
+
+
+def test_build_matches_the_model_constructor():
+    seller = SellerFactory()
+    built = build(Customer, seller=seller, name="Siti", phone="+6281234567890")
+    plain = Customer(seller=seller, name="Siti", phone="+6281234567890")
+    assert {k: v for k, v in built.__dict__.items() if k not in ("_state", "created_at")} == {
+        k: v for k, v in plain.__dict__.items() if k not in ("_state", "created_at")}
+    assert built.seller_id == seller.pk and built.pk is None and built.created_at is not None
+    with pytest.raises(TypeError, match="nmae"):
+        build(Customer, seller=seller, nmae="typo")
