@@ -9,8 +9,10 @@ from common.validators import validate_e164_phone
 
 
 class Customer(BaseModel):
+    # Single-column FK indexes are left out where a composite index leads with the column (fewer indexes to
+    # maintain on tables a pull inserts into by the hundred thousand).
     seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT,
-                               related_name="customers")
+                               related_name="customers", db_index=False)
     name = models.CharField(_("name"), max_length=200)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_e164_phone])
     email = models.EmailField(_("email"), blank=True)
@@ -68,9 +70,10 @@ class Order(PlatformMirror, BaseModel):
     PaymentMethod = PaymentMethod
 
     account = models.ForeignKey("integrations.PlatformAccount", verbose_name=_("platform account"),
-                                on_delete=models.PROTECT, null=True, blank=True, related_name="orders")
+                                on_delete=models.PROTECT, null=True, blank=True, related_name="orders",
+                                db_index=False)
     seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT,
-                               related_name="orders")
+                               related_name="orders", db_index=False)
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="orders")
     warehouse = models.ForeignKey("catalog.Warehouse", verbose_name=_("ship from"), on_delete=models.PROTECT,
@@ -97,7 +100,7 @@ class Order(PlatformMirror, BaseModel):
     other_costs = models.DecimalField(_("other costs"), max_digits=14, decimal_places=2, default=0)
     grand_total = models.DecimalField(_("grand total"), max_digits=14, decimal_places=2, default=0)
     courier = models.ForeignKey("logistics.Courier", verbose_name=_("courier"), on_delete=models.PROTECT,
-                                null=True, blank=True, related_name="orders")
+                                null=True, blank=True, related_name="orders", db_index=False)
     courier_service = models.CharField(_("service"), max_length=40, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     payload_hash = models.CharField(_("payload hash"), max_length=64, blank=True, editable=False)
@@ -178,7 +181,8 @@ class OrderItem(BaseModel):
 
 
 class OrderEvent(TransitionEvent):
-    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events",
+                              db_index=False)
 
     class Meta(TransitionEvent.Meta):
         verbose_name = _("order event")
