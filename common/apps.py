@@ -9,9 +9,10 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         from common.roles import roles_sync_after_migrate
-        from common.unfold_patches import cache_result_headers
+        from common.unfold_patches import cache_app_list, cache_result_headers
 
         cache_result_headers()
+        cache_app_list()
 
         # Roles reference permissions, which Django creates after migrations: sync them right after.
         post_migrate.connect(roles_sync_after_migrate, sender=self)
