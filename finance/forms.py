@@ -129,7 +129,7 @@ class WithdrawalChangeForm(forms.ModelForm):
                 return data
             try:
                 withdrawal_pay_check(withdrawal=self.instance, acting_user=self.request.user,
-                                     transfer_reference=reference)
+                                     transfer_reference=reference, transfer_proof=data.get("transfer_proof"))
             except ApplicationError as exc:
                 _add_service_error(self, exc)
         elif reference or data.get("transfer_proof"):
