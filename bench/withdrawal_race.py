@@ -114,7 +114,7 @@ def race(pool: ThreadPoolExecutor, calls: list) -> list[tuple[str, object]]:
             return "ok", call()
         except ApplicationError as exc:
             return "refused", exc.code
-        except Exception as exc:  # noqa: BLE001 - an unexpected error is reported, not hidden
+        except Exception as exc:
             connection.close()
             return "error", f"{type(exc).__name__}: {exc}"
 

@@ -24,7 +24,16 @@ from common.exceptions import ApplicationError
 from common.models import EventSource
 from common.money import format_rupiah
 from common.transitions import transition
-from finance.models import Bank, BankAccount, LedgerEntry, SellerBalance, Withdrawal, WithdrawalEvent
+from finance.models import (
+    Bank,
+    BankAccount,
+    CodRemittance,
+    CodRemittanceLine,
+    LedgerEntry,
+    SellerBalance,
+    Withdrawal,
+    WithdrawalEvent,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 CENT = Decimal("0.01")
@@ -662,12 +671,10 @@ def _remittance_lines_clean(lines, *, courier=None, allow_unknown: bool = False)
 def cod_remittance_create(
     *, reference: str, remitted_on, lines: list[dict], courier=None, account=None, source_file=None,
     acting_user, allow_unknown: bool = False,
-) -> "CodRemittance":
+) -> CodRemittance:
     """Record a courier's or platform's COD payout. Every line is checked first (AWB present, not repeated,
     known unless `allow_unknown`; amount a positive number); any bad line refuses the whole remittance with
     extra["rows"] = [{"row", "field", "message"}] and nothing is written."""
-    from finance.models import CodRemittance, CodRemittanceLine
-
     field_errors: dict[str, str] = {}
     reference = (reference or "").strip()
     if not reference:
@@ -706,12 +713,11 @@ def cod_remittance_create(
     return remittance
 
 
-def cod_remittance_match(*, remittance, acting_user) -> "CodRemittance":
+def cod_remittance_match(*, remittance, acting_user) -> CodRemittance:
     """Match each line to its shipment and post the shipment's COD credit once (key `shipment:<id>:cod`,
     the same key the delivery posts, so a parcel is credited once whichever comes first). Lines become
     matched / short / over (paid more than expected, or the parcel was already remitted elsewhere) /
     unknown AWB. Running it again re-matches and posts nothing twice."""
-    from finance.models import CodRemittance, CodRemittanceLine
     from finance.postings import cod_credit_post
     from logistics.models import Shipment
 

@@ -20,7 +20,7 @@ def shipments(seller):
 
 
 def test_create_and_match_posts_each_cod_once(seller, shipments, finance_user):
-    a, b, c, d = shipments
+    a, b, c, _d = shipments
     remittance = cod_remittance_create(
         reference="JNE-2026-11-20", remitted_on=TODAY, acting_user=finance_user,
         lines=[{"awb": a.awb, "amount": "100000", "row": 2}, {"awb": b.awb, "amount": 90000, "row": 3},
