@@ -363,7 +363,7 @@ def _wib_day_bounds(moment: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def withdrawal_request_check(*, seller, bank_account: BankAccount, amount) -> Decimal:
+def withdrawal_request_check(*, seller, bank_account: BankAccount, amount, require_verified: bool = True) -> Decimal:
     """The checks of a new withdrawal that need no lock; returns the amount as Decimal."""
     try:
         amount = _money(amount)
@@ -378,7 +378,7 @@ def withdrawal_request_check(*, seller, bank_account: BankAccount, amount) -> De
     if not bank_account.is_active:
         raise WithdrawalInvalid(_("bank account: %(account)s is inactive.") % {"account": bank_account},
                                 extra={"field": "bank_account"})
-    if not bank_account.is_verified:
+    if require_verified and not bank_account.is_verified:
         raise WithdrawalInvalid(_("bank account: %(account)s is not verified yet.")
                                 % {"account": bank_account},
                                 extra={"field": "bank_account"})
@@ -395,7 +395,7 @@ def withdrawal_request_check(*, seller, bank_account: BankAccount, amount) -> De
 
 def withdrawal_request(
     *, seller, bank_account: BankAccount, amount, acting_user, source: str = EventSource.STAFF,
-    notes: str = "",
+    notes: str = "", account=None, external_id: str = "", platform_status: str = "",
 ) -> Withdrawal:
     """Ask to pay `amount` out to `bank_account`; the amount is held on the ledger in the same transaction.
 
@@ -408,7 +408,10 @@ def withdrawal_request(
             raise WithdrawalPermissionDenied(
                 _("You do not have permission to request withdrawals for this seller.")
             )
-    amount = withdrawal_request_check(seller=seller, bank_account=bank_account, amount=amount)
+    # A withdrawal asked for on a platform (pulled by the sync) may name an account we have not verified
+    # yet: it is mirrored and held, and withdrawal_pay_check still refuses to pay it until it is verified.
+    amount = withdrawal_request_check(seller=seller, bank_account=bank_account, amount=amount,
+                                      require_verified=source != EventSource.SYNC)
     with transaction.atomic():
         seller_balance_lock(seller=seller)  # serialises requests of one seller
         now = timezone.now()
@@ -420,6 +423,7 @@ def withdrawal_request(
         withdrawal = Withdrawal.objects.create(
             seller=seller, bank_account=bank_account, amount=amount, status=W.REQUESTED, notes=notes,
             possible_duplicate=duplicate, requested_by=acting_user, created_at=now,
+            account=account, external_id=external_id, platform_status=platform_status,
         )
         ledger_post(
             seller=seller, entry_type=LedgerEntry.Type.WITHDRAWAL_HOLD, amount=-amount, held_amount=amount,
@@ -759,4 +763,28 @@ def cod_remittance_match(*, remittance, acting_user) -> CodRemittance:
         locked.status = CodRemittance.Status.POSTED
         locked.save(update_fields=["status", "updated_at"])
     remittance.status = locked.status
+    return locked
+
+
+
+# --- platform withdrawal statuses (finance/sync.py) ----------------------------------------------------
+
+def withdrawal_apply_platform_status(*, withdrawal: Withdrawal, platform_status: str) -> Withdrawal:
+    """Follow what the platform says happened to a mirrored withdrawal. Cancel and reject there close it
+    here (the hold is released); on_review moves a requested one on review. A completion seen only on the
+    platform is recorded in platform_status and NOT paid here: a payout needs staff and maker-checker, and
+    the reconciliation screen lists the difference."""
+    status = (platform_status or "").strip().lower()
+    with transaction.atomic():
+        locked = Withdrawal.objects.select_for_update().get(pk=withdrawal.pk)
+        open_statuses = (W.REQUESTED, W.ON_REVIEW)
+        note = _("Platform status: %(status)s") % {"status": status}
+        if status in (W.CANCELED, W.REJECTED) and locked.status in open_statuses:
+            locked = _move(locked, status, acting_user=None, source=EventSource.SYNC, note=note)
+            _release(locked, acting_user=None)
+        elif status == W.ON_REVIEW and locked.status == W.REQUESTED:
+            locked = _move(locked, W.ON_REVIEW, acting_user=None, source=EventSource.SYNC, note=note)
+        if locked.platform_status != status:
+            Withdrawal.objects.filter(pk=locked.pk).update(platform_status=status, updated_at=timezone.now())
+            locked.platform_status = status
     return locked
