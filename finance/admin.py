@@ -28,9 +28,11 @@ from finance.models import (
 from finance.services import (
     bank_account_add,
     bank_account_change_details,
+    bank_account_holder_warning,
     bank_account_set_active,
     bank_account_set_default,
     bank_account_verify,
+    cod_remittance_match,
     ledger_adjust,
     ledger_reverse,
     withdrawal_approve,
@@ -133,6 +135,7 @@ class BankAccountAdmin(ServiceSavedAdminMixin, BaseAdmin):
                     acting_user=request.user,
                 )
                 _adopt(obj, created)
+                self._warn_holder(request, created.pk)
                 return
             original = BankAccount.objects.get(pk=obj.pk)
             bank_account_change_details(
@@ -145,6 +148,13 @@ class BankAccountAdmin(ServiceSavedAdminMixin, BaseAdmin):
             _adopt(obj, BankAccount.objects.get(pk=obj.pk))
         except ApplicationError as exc:
             self._refuse(request, obj, exc)
+            return
+        self._warn_holder(request, obj.pk)
+
+    def _warn_holder(self, request, pk) -> None:
+        warning = bank_account_holder_warning(bank_account=BankAccount.objects.select_related("seller").get(pk=pk))
+        if warning:
+            self.message_user(request, warning, messages.WARNING)
 
     def has_verify_permission(self, request):
         return request.user.has_perm("finance.change_bankaccount")
@@ -225,6 +235,25 @@ class SellerBalanceAdmin(ReadOnlyAdminMixin, BaseAdmin):
     list_filter = [("seller", AutocompleteSelectFilter)]
     list_filter_submit = True
     ordering = ["seller__code"]
+
+    def get_urls(self):
+        """The finance screens live under the balances (finance/admin_views.py)."""
+        from django.urls import path
+
+        from finance import admin_views
+
+        def screen(view):
+            return self.admin_site.admin_view(lambda request: view(self, request))
+
+        return [
+            path("dashboard/", screen(admin_views.dashboard_view), name="finance_sellerbalance_dashboard"),
+            path("statement/", screen(admin_views.statement_view), name="finance_sellerbalance_statement"),
+            path("reconciliation/", screen(admin_views.reconciliation_view),
+                 name="finance_sellerbalance_reconciliation"),
+            path("cod-variances/", screen(admin_views.cod_variances_view),
+                 name="finance_sellerbalance_cod_variances"),
+            *super().get_urls(),
+        ]
 
 
 # --- withdrawals ----------------------------------------------------------------------------------------
@@ -374,25 +403,48 @@ class WithdrawalAdmin(ServiceSavedAdminMixin, BaseAdmin):
 
 # --- COD remittances ------------------------------------------------------------------------------------
 
-class CodRemittanceLineInline(TabularInline):
+class CodRemittanceLineInline(ReadOnlyAdminMixin, TabularInline):
     model = CodRemittanceLine
     extra = 0
     fields = ["awb", "amount", "shipment", "match", "expected_amount"]
-    raw_id_fields = ["shipment"]
+    readonly_fields = fields
+    can_delete = False
 
 
 @admin.register(CodRemittance)
 class CodRemittanceAdmin(BaseAdmin):
+    """Remittances are entered or uploaded through the plain entry form (cod_remittance_create checks every
+    line first); here they are read and matched. Lines never change after entry."""
+
     list_display = ["reference", "remitted_on", "courier", "account",
                     rupiah("total_amount", gettext_lazy("total")), "status", "created_at"]
     list_select_related = ["courier", "account"]
     list_filter = ["status", "courier", ("remitted_on", RangeDateFilter)]
     list_filter_submit = True
     search_fields = ["reference__exact"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    readonly_fields = ["reference", "remitted_on", "courier", "account", "total_amount", "status", "source_file",
+                       "created_by", "created_at", "updated_at"]
     inlines = [CodRemittanceLineInline]
+    actions = ["match_and_post"]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    def get_urls(self):
+        from django.urls import path
+
+        from finance import admin_views
+
+        entry = self.admin_site.admin_view(lambda request: admin_views.remittance_entry_view(self, request))
+        return [path("entry/", entry, name="finance_codremittance_entry"), *super().get_urls()]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        from django.urls import reverse
+
+        return HttpResponseRedirect(reverse("admin:finance_codremittance_entry"))
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # matched lines carry ledger postings
+
+    @admin.action(description=gettext_lazy("Match and post the COD credits"), permissions=["change"])
+    def match_and_post(self, request, queryset):
+        run_for_each(self, request, queryset,
+                     lambda remittance: cod_remittance_match(remittance=remittance, acting_user=request.user),
+                     done_message=_("Remittances matched: %(count)d."))
