@@ -236,6 +236,30 @@ class SellerBalanceAdmin(ReadOnlyAdminMixin, BaseAdmin):
     list_filter_submit = True
     ordering = ["seller__code"]
 
+    # Buttons above the balances list that open the finance screens.
+    actions_list = ["open_dashboard", "open_statement", "open_reconciliation", "open_cod_variances"]
+
+    def _open(self, name):
+        from django.urls import reverse
+
+        return HttpResponseRedirect(reverse(f"admin:finance_sellerbalance_{name}"))
+
+    @unfold_action(description=gettext_lazy("Finance dashboard"), url_path="open-dashboard")
+    def open_dashboard(self, request):
+        return self._open("dashboard")
+
+    @unfold_action(description=gettext_lazy("Seller statement"), url_path="open-statement")
+    def open_statement(self, request):
+        return self._open("statement")
+
+    @unfold_action(description=gettext_lazy("Ledger and platform balances"), url_path="open-reconciliation")
+    def open_reconciliation(self, request):
+        return self._open("reconciliation")
+
+    @unfold_action(description=gettext_lazy("COD variances"), url_path="open-cod-variances")
+    def open_cod_variances(self, request):
+        return self._open("cod_variances")
+
     def get_urls(self):
         """The finance screens live under the balances (finance/admin_views.py)."""
         from django.urls import path
@@ -268,6 +292,7 @@ class WithdrawalEventInline(ReadOnlyAdminMixin, TabularInline):
 
 _WITHDRAWAL_DETAIL_FIELDS = [
     "seller", "bank_account", "amount_display", "status", "possible_duplicate", "account", "external_id",
+    "platform_status",
     "requested_by", "reviewed_by", "approved_by", "approved_at", "paid_by", "paid_at", "created_at",
     "updated_at",
 ]
@@ -277,7 +302,7 @@ _WITHDRAWAL_DETAIL_FIELDS = [
 class WithdrawalAdmin(ServiceSavedAdminMixin, BaseAdmin):
     seller_path = "seller"
     list_display = ["__str__", "seller", "bank_account", rupiah("amount", gettext_lazy("amount")), "status",
-                    "possible_duplicate", "created_at", "approved_by", "paid_by", "paid_at"]
+                    "possible_duplicate", "created_at", "approved_by", "paid_by", "paid_at", "platform_status"]
     list_select_related = ["seller", "bank_account", "approved_by", "paid_by"]
     list_filter = ["status", ("seller", AutocompleteSelectFilter), "possible_duplicate",
                    ("created_at", RangeDateTimeFilter)]
@@ -306,7 +331,7 @@ class WithdrawalAdmin(ServiceSavedAdminMixin, BaseAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["seller", "bank_account", "amount", "notes"]})]
+            return [(None, {"fields": ["seller", "bank_account", "amount", "account", "notes"]})]
         payout = ["transfer_reference", "transfer_proof"]
         return [
             (None, {"fields": _WITHDRAWAL_DETAIL_FIELDS}),
@@ -347,6 +372,7 @@ class WithdrawalAdmin(ServiceSavedAdminMixin, BaseAdmin):
                 created = withdrawal_request(
                     seller=data["seller"], bank_account=data["bank_account"], amount=data["amount"],
                     acting_user=request.user, source=EventSource.STAFF, notes=data.get("notes", ""),
+                    account=data.get("account"),
                 )
             except ApplicationError as exc:
                 self._refuse(request, obj, exc)

@@ -96,11 +96,16 @@ class LedgerAdjustmentForm(forms.ModelForm):
 class WithdrawalRequestForm(forms.ModelForm):
     class Meta:
         model = Withdrawal
-        fields = ["seller", "bank_account", "amount", "notes"]
+        fields = ["seller", "bank_account", "amount", "account", "notes"]
+        help_texts = {"account": _("Optional: an Ngorder account pays this withdrawal out of its OrderPay balance "
+                                   "once it is approved (sync “withdrawals”).")}
 
     def clean(self):
         data = super().clean()
         seller, bank_account, amount = data.get("seller"), data.get("bank_account"), data.get("amount")
+        account = data.get("account")
+        if account is not None and seller is not None and account.seller_id != seller.pk:
+            self.add_error("account", _("This platform account belongs to another seller."))
         if seller is not None and bank_account is not None and amount is not None:
             try:
                 withdrawal_request_check(seller=seller, bank_account=bank_account, amount=amount)

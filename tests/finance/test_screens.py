@@ -165,3 +165,12 @@ def test_holder_name_mismatch_warns_on_add(admin_client_logged_in):
                                                  "new_account_number": "1234567890", "holder_name": "Rina Wati"},
                                            follow=True)
     assert "does not match the seller" in response.content.decode()
+
+
+def test_balance_list_links_to_the_finance_screens(admin_client_logged_in):
+    page = admin_client_logged_in.get(reverse("admin:finance_sellerbalance_changelist")).content.decode()
+    for name in ("dashboard", "statement", "reconciliation", "cod-variances"):
+        url = reverse("admin:finance_sellerbalance_changelist") + f"open-{name}/"
+        assert url in page
+        target = admin_client_logged_in.get(url)
+        assert target.status_code == 302 and admin_client_logged_in.get(target["Location"]).status_code == 200
