@@ -237,7 +237,25 @@ class SellerBalanceAdmin(ReadOnlyAdminMixin, BaseAdmin):
     ordering = ["seller__code"]
 
     # Buttons above the balances list that open the finance screens.
-    actions_list = ["open_dashboard", "open_statement", "open_reconciliation", "open_cod_variances"]
+    actions_list = ["open_dashboard", "open_statement", "open_reconciliation", "open_cod_variances",
+                    "post_missing"]
+
+    def has_post_missing_permission(self, request):
+        return request.user.has_perm("finance.add_ledgerentry")
+
+    @unfold_action(description=gettext_lazy("Post missing ledger postings"), url_path="post-missing",
+                   permissions=["post_missing"])
+    def post_missing(self, request):
+        """COD credits, fees, RTS charges and claim payouts still owed (e.g. a debit deferred for a low
+        balance): finance.postings.ledger_catch_up, each once by its posting key."""
+        from django.urls import reverse
+
+        from finance.postings import ledger_catch_up
+
+        result = ledger_catch_up()
+        self.message_user(request, _("Ledger postings made: %(posted)d; still waiting for balance: %(deferred)d.")
+                          % result, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:finance_sellerbalance_changelist"))
 
     def _open(self, name):
         from django.urls import reverse
@@ -461,7 +479,18 @@ class CodRemittanceAdmin(BaseAdmin):
         entry = self.admin_site.admin_view(lambda request: admin_views.remittance_entry_view(self, request))
         return [path("entry/", entry, name="finance_codremittance_entry"), *super().get_urls()]
 
-    def add_view(self, request, form_url="", extra_context=None):
+    # Added through the entry form only (the button above the list), never the model form.
+    actions_list = ["open_entry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_open_entry_permission(self, request):
+        return request.user.has_perm("finance.add_codremittance")
+
+    @unfold_action(description=gettext_lazy("Enter or upload a COD remittance"), url_path="open-entry",
+                   permissions=["open_entry"])
+    def open_entry(self, request):
         from django.urls import reverse
 
         return HttpResponseRedirect(reverse("admin:finance_codremittance_entry"))

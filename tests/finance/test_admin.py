@@ -285,9 +285,11 @@ def test_the_pay_button_is_not_offered_to_the_approver_role(client, approved, ap
     assert PAY_BUTTON not in page.content.decode()
 
 
-def test_cod_remittance_add_goes_to_the_entry_form(admin_client_logged_in):
-    response = admin_client_logged_in.get(reverse("admin:finance_codremittance_add"))
-    assert response.status_code == 302
+def test_cod_remittances_are_added_through_the_entry_form(admin_client_logged_in):
+    assert admin_client_logged_in.get(reverse("admin:finance_codremittance_add")).status_code == 403
+    button = reverse("admin:finance_codremittance_changelist") + "open-entry/"
+    assert button in admin_client_logged_in.get(reverse("admin:finance_codremittance_changelist")).content.decode()
+    response = admin_client_logged_in.get(button)
     assert response["Location"] == reverse("admin:finance_codremittance_entry")
 
 

@@ -174,3 +174,14 @@ def test_balance_list_links_to_the_finance_screens(admin_client_logged_in):
         assert url in page
         target = admin_client_logged_in.get(url)
         assert target.status_code == 302 and admin_client_logged_in.get(target["Location"]).status_code == 200
+
+
+def test_post_missing_postings_button(admin_client_logged_in, seller):
+    shipment = ShipmentFactory(order__seller=seller, status="delivered", cod_amount=Decimal("60000"),
+                               shipping_fee=Decimal("9000"))
+    url = reverse("admin:finance_sellerbalance_changelist") + "post-missing/"
+    response = admin_client_logged_in.get(url, follow=True)
+    assert "Ledger postings made: 1" in response.content.decode()
+    admin_client_logged_in.get(url)
+    keys = set(LedgerEntry.objects.values_list("posting_key", flat=True))
+    assert keys == {f"shipment:{shipment.pk}:cod", f"shipment:{shipment.pk}:fee"}
