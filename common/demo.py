@@ -2025,7 +2025,7 @@ def build_finance(ctx: DemoContext) -> None:
                 seller_id,
                 "rts",
                 -fee,
-                f"return:{rid}:rts",
+                f"return:{rid}:rts_charge",
                 order_no,
                 f"Biaya retur (RTS) {order_no}",
             )

@@ -28,9 +28,11 @@ from finance.models import (
 from finance.services import (
     bank_account_add,
     bank_account_change_details,
+    bank_account_holder_warning,
     bank_account_set_active,
     bank_account_set_default,
     bank_account_verify,
+    cod_remittance_match,
     ledger_adjust,
     ledger_reverse,
     withdrawal_approve,
@@ -133,6 +135,7 @@ class BankAccountAdmin(ServiceSavedAdminMixin, BaseAdmin):
                     acting_user=request.user,
                 )
                 _adopt(obj, created)
+                self._warn_holder(request, created.pk)
                 return
             original = BankAccount.objects.get(pk=obj.pk)
             bank_account_change_details(
@@ -145,6 +148,13 @@ class BankAccountAdmin(ServiceSavedAdminMixin, BaseAdmin):
             _adopt(obj, BankAccount.objects.get(pk=obj.pk))
         except ApplicationError as exc:
             self._refuse(request, obj, exc)
+            return
+        self._warn_holder(request, obj.pk)
+
+    def _warn_holder(self, request, pk) -> None:
+        warning = bank_account_holder_warning(bank_account=BankAccount.objects.select_related("seller").get(pk=pk))
+        if warning:
+            self.message_user(request, warning, messages.WARNING)
 
     def has_verify_permission(self, request):
         return request.user.has_perm("finance.change_bankaccount")
@@ -226,6 +236,67 @@ class SellerBalanceAdmin(ReadOnlyAdminMixin, BaseAdmin):
     list_filter_submit = True
     ordering = ["seller__code"]
 
+    # Buttons above the balances list that open the finance screens.
+    actions_list = ["open_dashboard", "open_statement", "open_reconciliation", "open_cod_variances",
+                    "post_missing"]
+
+    def has_post_missing_permission(self, request):
+        return request.user.has_perm("finance.add_ledgerentry")
+
+    @unfold_action(description=gettext_lazy("Post missing ledger postings"), url_path="post-missing",
+                   permissions=["post_missing"])
+    def post_missing(self, request):
+        """COD credits, fees, RTS charges and claim payouts still owed (e.g. a debit deferred for a low
+        balance): finance.postings.ledger_catch_up, each once by its posting key."""
+        from django.urls import reverse
+
+        from finance.postings import ledger_catch_up
+
+        result = ledger_catch_up()
+        self.message_user(request, _("Ledger postings made: %(posted)d; still waiting for balance: %(deferred)d.")
+                          % result, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:finance_sellerbalance_changelist"))
+
+    def _open(self, name):
+        from django.urls import reverse
+
+        return HttpResponseRedirect(reverse(f"admin:finance_sellerbalance_{name}"))
+
+    @unfold_action(description=gettext_lazy("Finance dashboard"), url_path="open-dashboard")
+    def open_dashboard(self, request):
+        return self._open("dashboard")
+
+    @unfold_action(description=gettext_lazy("Seller statement"), url_path="open-statement")
+    def open_statement(self, request):
+        return self._open("statement")
+
+    @unfold_action(description=gettext_lazy("Ledger and platform balances"), url_path="open-reconciliation")
+    def open_reconciliation(self, request):
+        return self._open("reconciliation")
+
+    @unfold_action(description=gettext_lazy("COD variances"), url_path="open-cod-variances")
+    def open_cod_variances(self, request):
+        return self._open("cod_variances")
+
+    def get_urls(self):
+        """The finance screens live under the balances (finance/admin_views.py)."""
+        from django.urls import path
+
+        from finance import admin_views
+
+        def screen(view):
+            return self.admin_site.admin_view(lambda request: view(self, request))
+
+        return [
+            path("dashboard/", screen(admin_views.dashboard_view), name="finance_sellerbalance_dashboard"),
+            path("statement/", screen(admin_views.statement_view), name="finance_sellerbalance_statement"),
+            path("reconciliation/", screen(admin_views.reconciliation_view),
+                 name="finance_sellerbalance_reconciliation"),
+            path("cod-variances/", screen(admin_views.cod_variances_view),
+                 name="finance_sellerbalance_cod_variances"),
+            *super().get_urls(),
+        ]
+
 
 # --- withdrawals ----------------------------------------------------------------------------------------
 
@@ -239,6 +310,7 @@ class WithdrawalEventInline(ReadOnlyAdminMixin, TabularInline):
 
 _WITHDRAWAL_DETAIL_FIELDS = [
     "seller", "bank_account", "amount_display", "status", "possible_duplicate", "account", "external_id",
+    "platform_status",
     "requested_by", "reviewed_by", "approved_by", "approved_at", "paid_by", "paid_at", "created_at",
     "updated_at",
 ]
@@ -248,7 +320,7 @@ _WITHDRAWAL_DETAIL_FIELDS = [
 class WithdrawalAdmin(ServiceSavedAdminMixin, BaseAdmin):
     seller_path = "seller"
     list_display = ["__str__", "seller", "bank_account", rupiah("amount", gettext_lazy("amount")), "status",
-                    "possible_duplicate", "created_at", "approved_by", "paid_by", "paid_at"]
+                    "possible_duplicate", "created_at", "approved_by", "paid_by", "paid_at", "platform_status"]
     list_select_related = ["seller", "bank_account", "approved_by", "paid_by"]
     list_filter = ["status", ("seller", AutocompleteSelectFilter), "possible_duplicate",
                    ("created_at", RangeDateTimeFilter)]
@@ -277,7 +349,7 @@ class WithdrawalAdmin(ServiceSavedAdminMixin, BaseAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["seller", "bank_account", "amount", "notes"]})]
+            return [(None, {"fields": ["seller", "bank_account", "amount", "account", "notes"]})]
         payout = ["transfer_reference", "transfer_proof"]
         return [
             (None, {"fields": _WITHDRAWAL_DETAIL_FIELDS}),
@@ -318,6 +390,7 @@ class WithdrawalAdmin(ServiceSavedAdminMixin, BaseAdmin):
                 created = withdrawal_request(
                     seller=data["seller"], bank_account=data["bank_account"], amount=data["amount"],
                     acting_user=request.user, source=EventSource.STAFF, notes=data.get("notes", ""),
+                    account=data.get("account"),
                 )
             except ApplicationError as exc:
                 self._refuse(request, obj, exc)
@@ -374,25 +447,59 @@ class WithdrawalAdmin(ServiceSavedAdminMixin, BaseAdmin):
 
 # --- COD remittances ------------------------------------------------------------------------------------
 
-class CodRemittanceLineInline(TabularInline):
+class CodRemittanceLineInline(ReadOnlyAdminMixin, TabularInline):
     model = CodRemittanceLine
     extra = 0
     fields = ["awb", "amount", "shipment", "match", "expected_amount"]
-    raw_id_fields = ["shipment"]
+    readonly_fields = fields
+    can_delete = False
 
 
 @admin.register(CodRemittance)
 class CodRemittanceAdmin(BaseAdmin):
+    """Remittances are entered or uploaded through the plain entry form (cod_remittance_create checks every
+    line first); here they are read and matched. Lines never change after entry."""
+
     list_display = ["reference", "remitted_on", "courier", "account",
                     rupiah("total_amount", gettext_lazy("total")), "status", "created_at"]
     list_select_related = ["courier", "account"]
     list_filter = ["status", "courier", ("remitted_on", RangeDateFilter)]
     list_filter_submit = True
     search_fields = ["reference__exact"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    readonly_fields = ["reference", "remitted_on", "courier", "account", "total_amount", "status", "source_file",
+                       "created_by", "created_at", "updated_at"]
     inlines = [CodRemittanceLineInline]
+    actions = ["match_and_post"]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    def get_urls(self):
+        from django.urls import path
+
+        from finance import admin_views
+
+        entry = self.admin_site.admin_view(lambda request: admin_views.remittance_entry_view(self, request))
+        return [path("entry/", entry, name="finance_codremittance_entry"), *super().get_urls()]
+
+    # Added through the entry form only (the button above the list), never the model form.
+    actions_list = ["open_entry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_open_entry_permission(self, request):
+        return request.user.has_perm("finance.add_codremittance")
+
+    @unfold_action(description=gettext_lazy("Enter or upload a COD remittance"), url_path="open-entry",
+                   permissions=["open_entry"])
+    def open_entry(self, request):
+        from django.urls import reverse
+
+        return HttpResponseRedirect(reverse("admin:finance_codremittance_entry"))
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # matched lines carry ledger postings
+
+    @admin.action(description=gettext_lazy("Match and post the COD credits"), permissions=["change"])
+    def match_and_post(self, request, queryset):
+        run_for_each(self, request, queryset,
+                     lambda remittance: cod_remittance_match(remittance=remittance, acting_user=request.user),
+                     done_message=_("Remittances matched: %(count)d."))

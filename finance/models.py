@@ -156,6 +156,8 @@ class Withdrawal(PlatformMirror, BaseModel):
     transfer_proof = models.FileField(_("transfer proof"), upload_to="withdrawals/%Y/%m/", blank=True)
     transfer_reference = models.CharField(_("transfer reference"), max_length=100, blank=True)
     possible_duplicate = models.BooleanField(_("possible duplicate"), default=False)
+    # The status the platform last reported or accepted from us (Komship admin desk, Ngorder withdraw).
+    platform_status = models.CharField(_("platform status"), max_length=32, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
                                      on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"),
@@ -268,3 +270,49 @@ class CodRemittanceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.awb} {self.amount}"
+
+
+class PlatformBalance(models.Model):
+    """The balance a platform reports for one account, as last pulled (the reconciliation compares it)."""
+
+    account = models.OneToOneField("integrations.PlatformAccount", verbose_name=_("platform account"),
+                                   on_delete=models.CASCADE, related_name="platform_balance", primary_key=True)
+    seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="platform_balances")
+    available = models.DecimalField(_("available on the platform"), max_digits=14, decimal_places=2)
+    pending = models.DecimalField(_("pending on the platform"), max_digits=14, decimal_places=2, default=0)
+    fetched_at = models.DateTimeField(_("fetched at"))
+
+    class Meta:
+        verbose_name = _("platform balance")
+        verbose_name_plural = _("platform balances")
+        ordering = ["account"]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.available}"
+
+
+class PlatformTransaction(PlatformMirror):
+    """One balance transaction as the platform lists it (Komship #160), typed like our ledger."""
+
+    seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="platform_transactions")
+    entry_type = models.CharField(_("type"), max_length=24, choices=LedgerEntry.Type.choices)
+    platform_type = models.CharField(_("platform type"), max_length=16, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    occurred_at = models.DateTimeField(_("at"), null=True, blank=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    fetched_at = models.DateTimeField(_("fetched at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("platform transaction")
+        verbose_name_plural = _("platform transactions")
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="finance_platformtx_unique_external"),
+        ]
+        indexes = [models.Index(fields=["seller", "-occurred_at"], name="finance_platformtx_seller")]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} {self.amount:+}"

@@ -24,7 +24,16 @@ from common.exceptions import ApplicationError
 from common.models import EventSource
 from common.money import format_rupiah
 from common.transitions import transition
-from finance.models import Bank, BankAccount, LedgerEntry, SellerBalance, Withdrawal, WithdrawalEvent
+from finance.models import (
+    Bank,
+    BankAccount,
+    CodRemittance,
+    CodRemittanceLine,
+    LedgerEntry,
+    SellerBalance,
+    Withdrawal,
+    WithdrawalEvent,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 CENT = Decimal("0.01")
@@ -354,7 +363,7 @@ def _wib_day_bounds(moment: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def withdrawal_request_check(*, seller, bank_account: BankAccount, amount) -> Decimal:
+def withdrawal_request_check(*, seller, bank_account: BankAccount, amount, require_verified: bool = True) -> Decimal:
     """The checks of a new withdrawal that need no lock; returns the amount as Decimal."""
     try:
         amount = _money(amount)
@@ -369,7 +378,7 @@ def withdrawal_request_check(*, seller, bank_account: BankAccount, amount) -> De
     if not bank_account.is_active:
         raise WithdrawalInvalid(_("bank account: %(account)s is inactive.") % {"account": bank_account},
                                 extra={"field": "bank_account"})
-    if not bank_account.is_verified:
+    if require_verified and not bank_account.is_verified:
         raise WithdrawalInvalid(_("bank account: %(account)s is not verified yet.")
                                 % {"account": bank_account},
                                 extra={"field": "bank_account"})
@@ -386,7 +395,7 @@ def withdrawal_request_check(*, seller, bank_account: BankAccount, amount) -> De
 
 def withdrawal_request(
     *, seller, bank_account: BankAccount, amount, acting_user, source: str = EventSource.STAFF,
-    notes: str = "",
+    notes: str = "", account=None, external_id: str = "", platform_status: str = "",
 ) -> Withdrawal:
     """Ask to pay `amount` out to `bank_account`; the amount is held on the ledger in the same transaction.
 
@@ -399,7 +408,10 @@ def withdrawal_request(
             raise WithdrawalPermissionDenied(
                 _("You do not have permission to request withdrawals for this seller.")
             )
-    amount = withdrawal_request_check(seller=seller, bank_account=bank_account, amount=amount)
+    # A withdrawal asked for on a platform (pulled by the sync) may name an account we have not verified
+    # yet: it is mirrored and held, and withdrawal_pay_check still refuses to pay it until it is verified.
+    amount = withdrawal_request_check(seller=seller, bank_account=bank_account, amount=amount,
+                                      require_verified=source != EventSource.SYNC)
     with transaction.atomic():
         seller_balance_lock(seller=seller)  # serialises requests of one seller
         now = timezone.now()
@@ -411,6 +423,7 @@ def withdrawal_request(
         withdrawal = Withdrawal.objects.create(
             seller=seller, bank_account=bank_account, amount=amount, status=W.REQUESTED, notes=notes,
             possible_duplicate=duplicate, requested_by=acting_user, created_at=now,
+            account=account, external_id=external_id, platform_status=platform_status,
         )
         ledger_post(
             seller=seller, entry_type=LedgerEntry.Type.WITHDRAWAL_HOLD, amount=-amount, held_amount=amount,
@@ -446,13 +459,16 @@ def withdrawal_approve(*, withdrawal: Withdrawal, acting_user, source: str = Eve
                  updates={"approved_by": acting_user, "approved_at": timezone.now()})
 
 
-def withdrawal_pay_check(*, withdrawal: Withdrawal, acting_user, transfer_reference: str) -> None:
+def withdrawal_pay_check(*, withdrawal: Withdrawal, acting_user, transfer_reference: str,
+                         transfer_proof=None) -> None:
     """The refusals of a payout, in the order staff should read them; raises the first that applies."""
     _require_perm(acting_user, "finance.pay_withdrawal", WithdrawalPermissionDenied,
                   _("You do not have permission to mark withdrawals paid."))
     if not (transfer_reference or "").strip():
         raise WithdrawalInvalid(_("transfer reference: enter the bank's reference of the transfer."),
                                 extra={"field": "transfer_reference"})
+    if transfer_proof:
+        transfer_proof_validate(transfer_proof)
     if withdrawal.approved_by_id is not None and withdrawal.approved_by_id == acting_user.pk:
         raise MakerCheckerViolation(
             _("You approved this withdrawal, so someone else must pay it (maker-checker rule).")
@@ -476,7 +492,7 @@ def withdrawal_pay(*, withdrawal: Withdrawal, acting_user, transfer_reference: s
     with transaction.atomic():
         locked = Withdrawal.objects.select_for_update().get(pk=withdrawal.pk)
         withdrawal_pay_check(withdrawal=locked, acting_user=acting_user,
-                             transfer_reference=transfer_reference)
+                             transfer_reference=transfer_reference, transfer_proof=transfer_proof)
         updates: dict[str, object] = {
             "paid_by": acting_user, "paid_at": timezone.now(),
             "transfer_reference": transfer_reference.strip(),
@@ -526,3 +542,249 @@ def withdrawal_cancel(*, withdrawal: Withdrawal, acting_user, source: str = Even
         moved = _move(withdrawal, W.CANCELED, acting_user=acting_user, source=source, note=note)
         _release(moved, acting_user=acting_user)
     return moved
+
+
+# --- transfer proofs and holder names -------------------------------------------------------------------
+
+class TransferProofInvalid(ApplicationError):
+    code = "transfer_proof_invalid"
+
+
+_PROOF_SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def transfer_proof_content_type(head: bytes) -> str | None:
+    """The content type a proof's first bytes show (PDF, PNG, JPEG, GIF, WebP), or None."""
+    for signature, content_type in _PROOF_SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def transfer_proof_validate(proof) -> str:
+    """A transfer proof must be an image or a PDF (read from its bytes, not its name) and at most
+    WITHDRAWAL_PROOF_MAX_BYTES; returns its content type."""
+    limit = int(settings.WITHDRAWAL_PROOF_MAX_BYTES)
+    size = getattr(proof, "size", None)
+    if size is None:
+        proof.seek(0, 2)
+        size = proof.tell()
+    if size > limit:
+        raise TransferProofInvalid(
+            _("transfer proof: the file is %(size)s MB; at most %(limit)s MB is accepted.")
+            % {"size": f"{size / 1_048_576:.1f}", "limit": f"{limit / 1_048_576:.1f}"},
+            extra={"field": "transfer_proof"},
+        )
+    proof.seek(0)
+    head = proof.read(16)
+    proof.seek(0)
+    content_type = transfer_proof_content_type(head or b"")
+    if content_type is None or size == 0:
+        raise TransferProofInvalid(
+            _("transfer proof: “%(name)s” is not an image (PNG, JPEG, GIF, WebP) or a PDF.")
+            % {"name": getattr(proof, "name", "") or "-"},
+            extra={"field": "transfer_proof"},
+        )
+    return content_type
+
+
+def _name_tokens(value: str) -> set[str]:
+    stop = {"pt", "cv", "ud", "tbk", "toko", "bpk", "ibu", "bapak", "sdr", "an", "a.n", "a/n"}
+    words = re.sub(r"[^0-9a-z ]", " ", (value or "").lower()).split()
+    return {word for word in words if word not in stop and len(word) > 1}
+
+
+def bank_account_holder_warning(*, bank_account: BankAccount) -> str:
+    """A warning (not a refusal) when the holder's name shares no word with the seller's name or contact
+    person; empty when the names match."""
+    seller = bank_account.seller
+    holder = _name_tokens(bank_account.holder_name)
+    known = _name_tokens(seller.name) | _name_tokens(getattr(seller, "contact_name", ""))
+    if not holder or holder & known:
+        return ""
+    return (_("The account holder “%(holder)s” does not match the seller “%(seller)s”; check that the money "
+              "goes to the right person.") % {"holder": bank_account.holder_name, "seller": seller.name})
+
+
+# --- COD remittances ------------------------------------------------------------------------------------
+
+class CodRemittanceInvalid(ApplicationError):
+    code = "cod_remittance_invalid"
+
+
+def _remittance_lines_clean(lines, *, courier=None, allow_unknown: bool = False) -> list[dict]:
+    """Every line checked before anything is written; all problems are reported together, by row."""
+    from logistics.models import Shipment
+
+    problems: list[dict] = []
+    cleaned: list[dict] = []
+    first_row_of: dict[str, int] = {}
+    for index, line in enumerate(lines or [], start=1):
+        row = line.get("row") or index
+        awb = str(line.get("awb") or "").strip().upper()
+        if not awb:
+            problems.append({"row": row, "field": "awb", "message": _("the AWB is empty")})
+        elif awb in first_row_of:
+            problems.append({"row": row, "field": "awb",
+                             "message": _("AWB %(awb)s is already on row %(first)s")
+                             % {"awb": awb, "first": first_row_of[awb]}})
+        else:
+            first_row_of[awb] = row
+        raw_amount = line.get("amount")
+        amount = None
+        try:
+            amount = _money(raw_amount if raw_amount not in (None, "") else "x")
+        except LedgerPostingInvalid:
+            problems.append({"row": row, "field": "amount",
+                             "message": _("“%(value)s” is not an amount") % {"value": raw_amount}})
+        else:
+            if amount <= 0:
+                problems.append({"row": row, "field": "amount", "message": _("the amount must be more than 0")})
+        cleaned.append({"row": row, "awb": awb, "amount": amount})
+    if awbs := [line["awb"] for line in cleaned if line["awb"]]:
+        shipments = Shipment.objects.filter(awb__in=awbs)
+        if courier is not None:
+            shipments = shipments.filter(courier=courier)
+        known = set(shipments.values_list("awb", flat=True))
+        if not allow_unknown:
+            for line in cleaned:
+                if line["awb"] and line["awb"] not in known and first_row_of.get(line["awb"]) == line["row"]:
+                    problems.append({"row": line["row"], "field": "awb",
+                                     "message": _("AWB %(awb)s is not one of our shipments") % {"awb": line["awb"]}})
+    if problems:
+        problems.sort(key=lambda p: (p["row"], p["field"]))
+        shown = "; ".join(_("row %(row)s, %(field)s: %(message)s") % p for p in problems[:10])
+        more = len(problems) - 10
+        if more > 0:
+            shown += " " + _("(and %(count)s more)") % {"count": more}
+        raise CodRemittanceInvalid(
+            _("The remittance has %(count)s bad line(s): %(lines)s.") % {"count": len(problems), "lines": shown},
+            extra={"rows": problems, "fields": sorted({p["field"] for p in problems})},
+        )
+    return cleaned
+
+
+def cod_remittance_create(
+    *, reference: str, remitted_on, lines: list[dict], courier=None, account=None, source_file=None,
+    acting_user, allow_unknown: bool = False,
+) -> CodRemittance:
+    """Record a courier's or platform's COD payout. Every line is checked first (AWB present, not repeated,
+    known unless `allow_unknown`; amount a positive number); any bad line refuses the whole remittance with
+    extra["rows"] = [{"row", "field", "message"}] and nothing is written."""
+    field_errors: dict[str, str] = {}
+    reference = (reference or "").strip()
+    if not reference:
+        field_errors["reference"] = _("enter the remittance reference")
+    elif CodRemittance.objects.filter(reference=reference).exists():
+        field_errors["reference"] = _("remittance %(reference)s is already recorded") % {"reference": reference}
+    if remitted_on is None or not hasattr(remitted_on, "isoformat"):
+        field_errors["remitted_on"] = _("enter the date of the remittance")
+    if not lines:
+        field_errors["lines"] = _("the remittance has no lines")
+    if field_errors:
+        raise CodRemittanceInvalid(
+            "; ".join(f"{name}: {message}" for name, message in field_errors.items()),
+            extra={"fields": field_errors, "rows": []},
+        )
+    cleaned = _remittance_lines_clean(lines, courier=courier, allow_unknown=allow_unknown)
+    try:
+        with transaction.atomic():
+            remittance = CodRemittance(
+                reference=reference, remitted_on=remitted_on, courier=courier, account=account,
+                total_amount=sum((line["amount"] for line in cleaned), Decimal("0")),
+                created_by=acting_user if acting_user is not None and acting_user.pk else None,
+            )
+            if source_file:
+                remittance.source_file = source_file
+            remittance.save()
+            CodRemittanceLine.objects.bulk_create(
+                CodRemittanceLine(remittance=remittance, awb=line["awb"], amount=line["amount"])
+                for line in cleaned
+            )
+    except IntegrityError as exc:  # the same reference saved concurrently
+        raise CodRemittanceInvalid(
+            _("reference: remittance %(reference)s is already recorded") % {"reference": reference},
+            extra={"fields": {"reference": "duplicate"}, "rows": []},
+        ) from exc
+    return remittance
+
+
+def cod_remittance_match(*, remittance, acting_user) -> CodRemittance:
+    """Match each line to its shipment and post the shipment's COD credit once (key `shipment:<id>:cod`,
+    the same key the delivery posts, so a parcel is credited once whichever comes first). Lines become
+    matched / short / over (paid more than expected, or the parcel was already remitted elsewhere) /
+    unknown AWB. Running it again re-matches and posts nothing twice."""
+    from finance.postings import cod_credit_post
+    from logistics.models import Shipment
+
+    Match = CodRemittanceLine.Match
+    with transaction.atomic():
+        locked = CodRemittance.objects.select_for_update().get(pk=remittance.pk)
+        lines = list(locked.lines.select_for_update().order_by("id"))
+        shipments = Shipment.objects.filter(awb__in=[line.awb for line in lines]).select_related("order")
+        if locked.courier_id:
+            shipments = shipments.filter(courier_id=locked.courier_id)
+        by_awb: dict[str, list] = {}
+        for shipment in shipments:
+            by_awb.setdefault(shipment.awb, []).append(shipment)
+        for line in lines:
+            found = by_awb.get(line.awb, [])
+            if len(found) != 1:
+                line.shipment, line.match, line.expected_amount = None, Match.UNKNOWN_AWB, None
+                continue
+            shipment = found[0]
+            line.shipment = shipment
+            elsewhere = (CodRemittanceLine.objects.filter(shipment=shipment)
+                         .exclude(remittance_id=locked.pk)
+                         .exclude(match__in=[Match.PENDING, Match.UNKNOWN_AWB]).exists())
+            if elsewhere:
+                line.match, line.expected_amount = Match.OVER, Decimal("0")
+                continue
+            expected = shipment.cod_amount
+            line.expected_amount = expected
+            if line.amount == expected:
+                line.match = Match.MATCHED
+            elif line.amount < expected:
+                line.match = Match.SHORT
+            else:
+                line.match = Match.OVER
+            if expected > 0:
+                cod_credit_post(shipment=shipment, acting_user=acting_user,
+                                reference=locked.reference)
+        CodRemittanceLine.objects.bulk_update(lines, ["shipment", "match", "expected_amount"])
+        locked.status = CodRemittance.Status.POSTED
+        locked.save(update_fields=["status", "updated_at"])
+    remittance.status = locked.status
+    return locked
+
+
+
+# --- platform withdrawal statuses (finance/sync.py) ----------------------------------------------------
+
+def withdrawal_apply_platform_status(*, withdrawal: Withdrawal, platform_status: str) -> Withdrawal:
+    """Follow what the platform says happened to a mirrored withdrawal. Cancel and reject there close it
+    here (the hold is released); on_review moves a requested one on review. A completion seen only on the
+    platform is recorded in platform_status and NOT paid here: a payout needs staff and maker-checker, and
+    the reconciliation screen lists the difference."""
+    status = (platform_status or "").strip().lower()
+    with transaction.atomic():
+        locked = Withdrawal.objects.select_for_update().get(pk=withdrawal.pk)
+        open_statuses = (W.REQUESTED, W.ON_REVIEW)
+        note = _("Platform status: %(status)s") % {"status": status}
+        if status in (W.CANCELED, W.REJECTED) and locked.status in open_statuses:
+            locked = _move(locked, status, acting_user=None, source=EventSource.SYNC, note=note)
+            _release(locked, acting_user=None)
+        elif status == W.ON_REVIEW and locked.status == W.REQUESTED:
+            locked = _move(locked, W.ON_REVIEW, acting_user=None, source=EventSource.SYNC, note=note)
+        if locked.platform_status != status:
+            Withdrawal.objects.filter(pk=locked.pk).update(platform_status=status, updated_at=timezone.now())
+            locked.platform_status = status
+    return locked

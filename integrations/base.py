@@ -209,3 +209,70 @@ class Catalog(Protocol):
     def delete_product(self, external_id: str) -> None: ...
 
     def push_stock(self, updates: tuple[StockUpdate, ...]) -> None: ...
+
+
+# Finance: balances, balance transactions, withdrawals ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalBalance:
+    available: Decimal  # what the seller may withdraw now
+    pending: Decimal = Decimal("0")  # held or not yet settled on the platform
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalTransaction:
+    external_id: str
+    entry_type: str  # a finance LedgerEntry.Type value
+    amount: Decimal  # signed: + credits the seller
+    occurred_at: datetime | None = None
+    description: str = ""
+    reference: str = ""
+    platform_type: str = ""  # the platform's own code, kept for the reconciliation screen
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionPage:
+    transactions: tuple[ExternalTransaction, ...]
+    cursor: str = ""
+    total: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalWithdrawal:
+    external_id: str
+    status: str  # the platform's status word, unchanged
+    amount: Decimal
+    bank_name: str = ""
+    account_name: str = ""
+    account_number: str = ""
+    partner_id: str = ""  # whose withdrawal (an admin list holds every partner's)
+    notes: str = ""
+    requested_at: datetime | None = None
+    updated_at: datetime | None = None
+    transfer_proof_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalPage:
+    withdrawals: tuple[ExternalWithdrawal, ...]
+    cursor: str = ""
+    total: int | None = None
+
+
+@runtime_checkable
+class BalanceSource(Protocol):
+    def get_balance(self) -> ExternalBalance: ...
+
+
+@runtime_checkable
+class WithdrawalDesk(Protocol):
+    """The platform's withdrawal review desk (Komship admin): list, detail, and status updates."""
+
+    def iter_withdrawal_pages(self, *, since: datetime, until: datetime,
+                              status: str = "") -> Iterator[WithdrawalPage]: ...
+
+    def get_withdrawal(self, external_id: str) -> ExternalWithdrawal: ...
+
+    def update_withdrawal(self, external_id: str, *, status: str, notes: str = "",
+                          transfer_proof: tuple[str, bytes, str] | None = None) -> ExternalWithdrawal: ...

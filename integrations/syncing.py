@@ -179,3 +179,26 @@ def stock_push_soon(*, account: PlatformAccount) -> SyncRun:
         args=[account.pk, kind], kwargs={"run_id": run.pk}, queue=account.platform, countdown=delay,
     ))
     return run
+
+
+# Finance kinds (finance/sync.py): `manage.py sync withdrawals|balances`, and `all` includes them.
+def _run_withdrawals(account, run, request, progress) -> None:
+    from finance.sync import withdrawals_sync
+
+    withdrawals_sync(account=account, adapter=adapter_for(account), since=request.since, until=request.until,
+                     on_page=_page_recorder(run, progress))
+
+
+def _run_balances(account, run, request, progress) -> None:
+    from finance.sync import balances_pull
+
+    balances_pull(account=account, adapter=adapter_for(account), since=request.since, until=request.until,
+                  on_page=_page_recorder(run, progress))
+
+
+KIND_BY_NAME["withdrawals"] = SyncRun.Kind.WITHDRAWALS
+KIND_BY_NAME["balances"] = SyncRun.Kind.BALANCES
+SUPPORTED_KINDS["komship"] = (*SUPPORTED_KINDS["komship"], SyncRun.Kind.WITHDRAWALS, SyncRun.Kind.BALANCES)
+SUPPORTED_KINDS["ngorder"] = (*SUPPORTED_KINDS["ngorder"], SyncRun.Kind.WITHDRAWALS, SyncRun.Kind.BALANCES)
+RUNNERS[SyncRun.Kind.WITHDRAWALS] = _run_withdrawals
+RUNNERS[SyncRun.Kind.BALANCES] = _run_balances

@@ -132,10 +132,20 @@ def shipment_transition(
         updates["shipped_at"] = now
     if to_status == S.DELIVERED:
         updates["delivered_at"] = now
-    return transition(
-        instance=shipment, to_status=to_status, allowed=SHIPMENT_TRANSITIONS, event_model=ShipmentEvent,
-        event_field="shipment", actor=acting_user, source=source, note=note, updates=updates,
-    )
+    with transaction.atomic():
+        moved = transition(
+            instance=shipment, to_status=to_status, allowed=SHIPMENT_TRANSITIONS, event_model=ShipmentEvent,
+            event_field="shipment", actor=acting_user, source=source, note=note, updates=updates,
+        )
+        _finance_post_shipment(moved, to_status, acting_user)
+    return moved
+
+
+def _finance_post_shipment(shipment: Shipment, to_status: str, acting_user) -> None:
+    """The ledger posting of this status (COD credit, shipping fee, fee refund): finance/postings.py."""
+    from finance.postings import shipment_status_post
+
+    shipment_status_post(shipment=shipment, to_status=to_status, acting_user=acting_user)
 
 
 def _awb_taken_error(*, other: Shipment, awb: str) -> ShipmentAwbTaken:
@@ -426,6 +436,9 @@ def return_record(
         if shipment is not None and S.RETURNING in SHIPMENT_TRANSITIONS.get(shipment.status, set()):
             shipment_transition(shipment=shipment, to_status=S.RETURNING, acting_user=acting_user,
                                 source=source, note=ret.reason)
+        from finance.postings import rts_charge_post
+
+        rts_charge_post(ret=ret, acting_user=acting_user)  # the return charged: once (return:<id>:rts_charge)
     return ret
 
 
@@ -570,7 +583,13 @@ def claim_transition(
     *, claim: Claim, to_status: str, acting_user=None, source: str = EventSource.STAFF, note: str = "",
 ) -> Claim:
     updates = {"decided_at": timezone.now()} if to_status in (C.ACCEPTED, C.REJECTED) else {}
-    return transition(
-        instance=claim, to_status=to_status, allowed=CLAIM_TRANSITIONS, event_model=ClaimEvent,
-        event_field="claim", actor=acting_user, source=source, note=note, updates=updates,
-    )
+    with transaction.atomic():
+        moved = transition(
+            instance=claim, to_status=to_status, allowed=CLAIM_TRANSITIONS, event_model=ClaimEvent,
+            event_field="claim", actor=acting_user, source=source, note=note, updates=updates,
+        )
+        if to_status == C.ACCEPTED:
+            from finance.postings import claim_payout_post
+
+            claim_payout_post(claim=moved, acting_user=acting_user)  # once: claim:<id>:payout
+    return moved

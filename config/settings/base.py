@@ -161,3 +161,8 @@ LOGGING = {
 from config.settings.celery import *  # noqa: E402, F403
 from config.settings.integrations import *  # noqa: E402, F403
 from config.settings.unfold import *  # noqa: E402, F403
+
+# Finance: the largest transfer proof accepted (bytes; image or PDF), and the days a delivered COD parcel
+# may wait for its remittance before the COD variances list it as "missing".
+WITHDRAWAL_PROOF_MAX_BYTES = env.int("WITHDRAWAL_PROOF_MAX_BYTES", default=5 * 1024 * 1024)
+COD_REMITTANCE_GRACE_DAYS = env.int("COD_REMITTANCE_GRACE_DAYS", default=7)

@@ -14,13 +14,17 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
 from integrations.base import (
+    ExternalBalance,
     ExternalOrder,
     ExternalProduct,
+    ExternalWithdrawal,
     OrderPage,
     OrderPayload,
     ProductPage,
     ProductPayload,
     StockUpdate,
+    TransactionPage,
+    WithdrawalPage,
 )
 from integrations.exceptions import ProviderContractChanged, ProviderRejected, ProviderUnavailable
 from integrations.komship import mappers
@@ -303,3 +307,63 @@ class KomshipAdapter:
     def check_product_name(self, name: str) -> bool:
         """True when no Komship product has this name (Check product name, #24)."""
         return mappers.sku_is_free(self.client.check_product_name(name))
+
+    # Finance: balance, transactions, admin withdrawals (finance/sync.py) -----------------------------------
+    def get_balance(self) -> ExternalBalance:
+        """#107 Summary Balance of this account's partner."""
+        return mappers.balance_from_summary(self.client.balance_summary(self.partner_id))
+
+    def iter_transaction_pages(self, *, since: datetime, until: datetime) -> Iterator[TransactionPage]:
+        """#160 balance transactions on the WIB days from `since` to `until`, page by page."""
+        from integrations.komship.endpoints import TRANSACTION_PER_PAGE_MAX
+
+        page, seen = 1, 0
+        while True:
+            response = self.client.transactions(
+                self.partner_id, page=page, limits=TRANSACTION_PER_PAGE_MAX,
+                start_date=self._wib_date(since), end_date=self._wib_date(until))
+            rows, total = mappers.rows_and_total(response)
+            if not rows:
+                return
+            seen += len(rows)
+            yield TransactionPage(transactions=tuple(mappers.transaction_from_row(r) for r in rows),
+                                  cursor=f"page {page}", total=total)
+            if total is not None and seen >= total:
+                return
+            page += 1
+
+    def iter_withdrawal_pages(self, *, since: datetime, until: datetime,
+                              status: str = "") -> Iterator[WithdrawalPage]:
+        """#97 admin withdrawal list filtered by status and WIB dates, page by page."""
+        from integrations.komship.endpoints import WITHDRAWAL_PER_PAGE_MAX
+
+        per_page = max(1, min(int(self.options.get("withdrawal_page_size") or WITHDRAWAL_PER_PAGE_MAX),
+                              WITHDRAWAL_PER_PAGE_MAX))
+        page, seen = 1, 0
+        while True:
+            response = self.client.admin_withdrawals(
+                page=page, total_per_page=per_page, status=status, start_date=self._wib_date(since),
+                end_date=self._wib_date(until))
+            rows, total = mappers.rows_and_total(response)
+            if not rows:
+                return
+            seen += len(rows)
+            yield WithdrawalPage(withdrawals=tuple(mappers.withdrawal_from_row(r) for r in rows),
+                                 cursor=f"page {page}", total=total)
+            if total is not None and seen >= total:
+                return
+            page += 1
+
+    def get_withdrawal(self, external_id: str) -> ExternalWithdrawal:
+        return mappers.withdrawal_from_row(mappers.detail_data(self.client.admin_withdrawal_detail(external_id)))
+
+    def update_withdrawal(self, external_id: str, *, status: str, notes: str = "",
+                          transfer_proof: tuple[str, bytes, str] | None = None) -> ExternalWithdrawal:
+        """#99 withdrawal-update: review (on_review + notes), completion (completed + transfer_proof),
+        rejection (rejected + notes), cancel."""
+        response = self.client.admin_withdrawal_update(external_id, status=status, notes=notes,
+                                                       transfer_proof=transfer_proof)
+        data = response.get("data") if isinstance(response, dict) else None
+        if isinstance(data, dict) and data.get("withdrawal_id"):
+            return mappers.withdrawal_from_row(data)
+        return self.get_withdrawal(external_id)

@@ -251,3 +251,39 @@ class KomshipClient(JsonClient):
 
     def update_multiple_stock(self, items: list[dict]) -> dict:
         return self._call("stock_multiple", json=items, idempotent=True)
+
+    # Finance: balance, transactions, admin withdrawals, bank accounts ----------------------------------
+    def balance_summary(self, partner_id: str) -> dict:
+        return self._call("balance_summary", params={"partner_id": partner_id})
+
+    def transactions(self, partner_id: str, *, page: int, limits: int, start_date: str = "", end_date: str = "",
+                     filter: str = "") -> dict:
+        params: dict[str, Any] = {"partner_id": partner_id, "page": page, "limits": limits}
+        params.update({k: v for k, v in (("start_date", start_date), ("end_date", end_date),
+                                         ("filter", filter)) if v})
+        return self._call("transactions", params=params)
+
+    def admin_withdrawals(self, *, page: int, total_per_page: int, status: str = "", start_date: str = "",
+                          end_date: str = "", search: str = "") -> dict:
+        params: dict[str, Any] = {"page": page, "total_per_page": total_per_page}
+        params.update({k: v for k, v in (("status", status), ("start_date", start_date),
+                                         ("end_date", end_date), ("search", search)) if v})
+        return self._call("admin_withdrawals", params=params)
+
+    def admin_withdrawal_detail(self, withdrawal_id: str) -> dict:
+        return self._call("admin_withdrawal_detail", path_params={"withdrawal_id": withdrawal_id})
+
+    def admin_withdrawal_update(self, withdrawal_id: str, *, status: str, notes: str = "",
+                                transfer_proof: tuple[str, bytes, str] | None = None) -> dict:
+        """#99 withdrawal-update: status in the query, multipart notes / transfer_proof. Setting the same
+        status again changes nothing on Komship, so the call may be retried."""
+        files = {"transfer_proof": transfer_proof} if transfer_proof else None
+        return self._call("admin_withdrawal_update", path_params={"withdrawal_id": withdrawal_id},
+                          params={"status": status}, data={"notes": notes}, files=files, idempotent=True)
+
+    def bank_accounts(self) -> dict:
+        return self._call("bank_accounts")
+
+    def bank_account_store(self, *, bank_name: str, account_name: str, account_no: int, note: str = "") -> dict:
+        return self._call("bank_account_store", json={"bank_name": bank_name, "account_name": account_name,
+                                                      "account_no": account_no, "note": note})

@@ -151,3 +151,57 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in _ENDPOINTS}
 
 def path_for(name: str, **params) -> str:
     return ENDPOINTS[name].path.format(**params)
+
+
+# Finance: balance, transactions, admin withdrawals, bank accounts ------------------------------------------
+# Admin withdrawal statuses (seed #97 filter enum) and the statuses #99 withdrawal-update accepts.
+WITHDRAWAL_STATUSES = ("requested", "canceled", "on_review", "completed", "rejected")
+WITHDRAWAL_UPDATE_STATUSES = ("canceled", "on_review", "completed", "rejected")
+# CHOSEN: rows per page of the admin withdrawal list when total_per_page is not sent (Laravel's default).
+WITHDRAWAL_PER_PAGE_DEFAULT = 15
+WITHDRAWAL_PER_PAGE_MAX = 100
+TRANSACTION_PER_PAGE_MAX = 100
+# Seed #160 `filter`: 1=orderan cod diterima, 2=ongkir noncod, 3=ongkir noncod batal, 4=tarik saldo,
+# 5=topup saldo, 6=retur cod, 7=claim retur diterima, 8=ganti rugi paket hilang, 9=ganti rugi paket rusak,
+# 10=belanja talent, 11=pengembalian dana komtim. The ledger type of each is in mappers.TRANSACTION_TYPES.
+TRANSACTION_TYPE_CODES = tuple(range(1, 12))
+# CHOSEN: transfer proofs the sandbox accepts on withdrawal-update (the seed says "binary" only).
+TRANSFER_PROOF_MAX_BYTES = 5 * 1024 * 1024
+
+_FINANCE_ENDPOINTS = (
+    Endpoint("balance_summary", "GET", "v1/dashboard/partner/balanceSummary", "wire §2.3 #107 (exact)",
+             "partner_id (query). data.balance, data.pending_balance (integers, rupiah)."),
+    Endpoint("transactions", "GET", "v2/partner/order-transaction-balance", "wire §2.3 #160 (exact)",
+             "partner_id, start_date, end_date (YYYY-MM-DD, WIB), page, limits, search, filter (codes 1–11, "
+             "comma-separated). Laravel paginator. Rows order_date, order_type, grand_total, shipping_cost, "
+             "service_fee, amount (signed string). CHOSEN extra keys: transaction_id (stable id), "
+             "transaction_type (the filter code), description, created_at.",
+             page_size_max=TRANSACTION_PER_PAGE_MAX),
+    Endpoint("admin_withdrawals", "GET", "v1/admin/withdrawal",
+             "CHOSEN path: #97 withdrawal-list; the admin paths appear in no public client (wire §2.3)",
+             "search, status (enum WITHDRAWAL_STATUSES), start_date, end_date (YYYY-MM-DD, WIB, on created_at), "
+             "total_per_page; CHOSEN: `page` (Laravel reads it) and a Laravel paginator in `data`, newest "
+             "first. CHOSEN row keys: withdrawal_id, partner_id, user_id, fullname, email, bank_name, "
+             "bank_account_name, bank_account_no (string), nominal (int), status, notes, transfer_proof "
+             "(URL or null), created_at, updated_at ('YYYY-MM-DD HH:MM:SS', WIB).",
+             page_size_max=WITHDRAWAL_PER_PAGE_MAX),
+    Endpoint("admin_withdrawal_detail", "GET", "v1/admin/withdrawal/detail/{withdrawal_id}",
+             "CHOSEN path: #98 withdrawal-detail", "data {} = a list row plus balance (int) of the partner."),
+    Endpoint("admin_withdrawal_update", "POST", "v1/admin/withdrawal/update/{withdrawal_id}",
+             "CHOSEN path: #99 withdrawal-update (seed: POST/PUT; POST chosen for multipart)",
+             "status in the QUERY (enum WITHDRAWAL_UPDATE_STATUSES); multipart `notes` (review / reject) and "
+             "`transfer_proof` (binary; CHOSEN required for completed, image or PDF, at most "
+             "TRANSFER_PROOF_MAX_BYTES). CHOSEN rules: requested → on_review | rejected | canceled; on_review "
+             "→ completed | rejected | canceled; repeating the current status answers 200 and changes "
+             "nothing (so a retried push is safe); anything else 400. Answers 'Withdrawal successfully "
+             "updated.' with data {} = the row."),
+    Endpoint("bank_accounts", "GET", "v1/bank-account", "wire §2.3 #9 (exact)",
+             "Rows bank_account_id (int), account_name, bank_name, account_no (string), is_default (int)."),
+    Endpoint("bank_account_store", "POST", "v1/bank-account/store", "wire §2.3 #11 [inf]",
+             "JSON {bank_name, account_name, account_no (integer), note}; message only (seed)."),
+    Endpoint("bank_account_update", "POST", "v1/bank-account/update/{bank_account_id}", "wire §2.3 #14 (exact)",
+             "JSON as store; message only."),
+    Endpoint("bank_account_delete", "DELETE", "v1/bank-account/delete/{bank_account_id}",
+             "wire §2.3 #15 (exact)", "Refused (400) for the default account (seed rule)."),
+)
+ENDPOINTS.update({e.name: e for e in _FINANCE_ENDPOINTS})

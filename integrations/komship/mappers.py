@@ -17,11 +17,14 @@ from zoneinfo import ZoneInfo
 from common.money import parse_rupiah
 from common.phones import normalize_phone
 from integrations.base import (
+    ExternalBalance,
     ExternalCustomer,
     ExternalOrder,
     ExternalOrderItem,
     ExternalProduct,
+    ExternalTransaction,
     ExternalVariant,
+    ExternalWithdrawal,
     OrderPayload,
     ProductPayload,
     StockUpdate,
@@ -508,3 +511,71 @@ def sku_is_free(response: Any) -> bool:
 def stock_items(updates: Iterable[StockUpdate]) -> list[dict]:
     return [{"product_id": int(u.external_product_id), "variant_id": int(u.external_variant_id or 0),
              "stock": int(u.quantity)} for u in updates]
+
+
+# Finance: balance, transactions, admin withdrawals -------------------------------------------------------
+# Seed #160 `filter` codes onto our ledger entry types (finance.models.LedgerEntry.Type values). The
+# direction comes from the row's signed `amount`, not from the type.
+TRANSACTION_TYPES = {
+    1: "cod_credit",  # orderan cod diterima: COD order delivered
+    2: "shipping_fee",  # ongkir noncod: non-COD shipping fee
+    3: "shipping_fee_refund",  # ongkir noncod batal: fee of a canceled non-COD order back
+    4: "withdrawal",  # tarik saldo: withdrawal
+    5: "top_up",  # topup saldo
+    6: "rts_charge",  # retur cod: COD return charge
+    7: "claim_payout",  # claim retur diterima: return claim accepted
+    8: "compensation",  # ganti rugi paket hilang: lost parcel compensation
+    9: "compensation",  # ganti rugi paket rusak: damaged parcel compensation
+    10: "adjustment",  # belanja talent: Komtim talent purchase
+    11: "reversal",  # pengembalian dana komtim: Komtim refund (reverses a talent purchase)
+}
+# Ledger-row `description` words seen in the client (wire §2.3) for rows without a type code.
+_DESCRIPTION_TYPES = {"orderku_ongkir": 2, "orderku_cancel": 3, "withdrawal": 4, "topup": 5, "orderku_done": 1,
+                      "orderku_retur": 6}
+
+
+def transaction_type(row: Mapping) -> tuple[str, str]:
+    """(our entry type, Komship's code as text) of a #160 row."""
+    code = _int(row.get("transaction_type"), 0) or _DESCRIPTION_TYPES.get(str(row.get("description") or ""), 0)
+    if code not in TRANSACTION_TYPES:
+        raise ProviderContractChanged(f"unknown Komship transaction type {row.get('transaction_type')!r}",
+                                      platform=PLATFORM, payload=dict(row))
+    return TRANSACTION_TYPES[code], str(code)
+
+
+def balance_from_summary(response: Any) -> ExternalBalance:
+    data = detail_data(response)
+    if "balance" not in data:
+        raise ProviderContractChanged("balanceSummary answered no data.balance", platform=PLATFORM,
+                                      payload=response)
+    return ExternalBalance(available=money(data.get("balance")), pending=money(data.get("pending_balance")))
+
+
+def transaction_from_row(row: Any) -> ExternalTransaction:
+    if not isinstance(row, Mapping):
+        raise ProviderContractChanged("a transaction row is not an object", platform=PLATFORM, payload=row)
+    entry_type, code = transaction_type(row)
+    external_id = _str_id(row.get("transaction_id") or row.get("id"))
+    if not external_id:
+        raise ProviderContractChanged("a transaction row has no transaction_id", platform=PLATFORM, payload=row)
+    return ExternalTransaction(
+        external_id=external_id, entry_type=entry_type, amount=money(row.get("amount")),
+        occurred_at=timestamp(row.get("created_at") or row.get("order_date")),
+        description=str(row.get("description") or row.get("order_type") or "")[:255],
+        reference=str(row.get("order_no") or row.get("reference") or "")[:100], platform_type=code,
+    )
+
+
+def withdrawal_from_row(row: Any) -> ExternalWithdrawal:
+    if not isinstance(row, Mapping) or not _str_id(row.get("withdrawal_id") or row.get("id")):
+        raise ProviderContractChanged("a withdrawal row has no withdrawal_id", platform=PLATFORM, payload=row)
+    return ExternalWithdrawal(
+        external_id=_str_id(row.get("withdrawal_id") or row.get("id")),
+        status=str(row.get("status") or "").strip().lower(),
+        amount=money(row.get("nominal") if row.get("nominal") is not None else row.get("withdrawal_nominal")),
+        bank_name=str(row.get("bank_name") or ""), account_name=str(row.get("bank_account_name") or ""),
+        account_number=str(row.get("bank_account_no") or "").strip(),
+        partner_id=_str_id(row.get("partner_id")), notes=str(row.get("notes") or ""),
+        requested_at=timestamp(row.get("created_at") or row.get("withdrawal_date")),
+        updated_at=timestamp(row.get("updated_at")), transfer_proof_url=str(row.get("transfer_proof") or ""),
+    )

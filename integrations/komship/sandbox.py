@@ -35,6 +35,12 @@ from integrations.komship.endpoints import (
     PAYMENT_BANK_TRANSFER,
     PAYMENT_COD,
     PRODUCT_PAGE_SIZE_MAX,
+    TRANSACTION_PER_PAGE_MAX,
+    TRANSFER_PROOF_MAX_BYTES,
+    WITHDRAWAL_PER_PAGE_DEFAULT,
+    WITHDRAWAL_PER_PAGE_MAX,
+    WITHDRAWAL_STATUSES,
+    WITHDRAWAL_UPDATE_STATUSES,
 )
 from integrations.sandbox_kit import Sandbox, SeedPlan, bearer_token, json_body
 
@@ -966,6 +972,275 @@ class KomshipSandbox(Sandbox):
             path("v1/product/check-name", e(self.view_check_name)),
             path("v1/product/check-sku", e(self.view_check_sku)),
             path("v1/product/update-multiple-stock", e(self.view_multiple_stock)),
+            *self.finance_routes(),
+        ]
+
+    # Finance: balance, transactions, admin withdrawals, bank accounts ------------------------------------
+    # State lives apart from the orders' and is reseeded whenever the seed plan changes (every reset).
+    FIN_TYPE_WEIGHTS = ((1, 40), (2, 20), (3, 5), (4, 10), (5, 5), (6, 8), (7, 4), (8, 3), (9, 2), (10, 2),
+                        (11, 1))
+    FIN_CREDIT_TYPES = frozenset({1, 3, 5, 7, 8, 9, 11})
+    FIN_TYPE_TEXT = {1: "orderan cod diterima", 2: "ongkir noncod", 3: "ongkir noncod batal", 4: "tarik saldo",
+                     5: "topup saldo", 6: "retur cod", 7: "claim retur diterima", 8: "ganti rugi paket hilang",
+                     9: "ganti rugi paket rusak", 10: "belanja talent", 11: "pengembalian dana komtim"}
+    FIN_BANKS = ("BCA", "BRI", "MANDIRI", "BNI")
+    FIN_OTHER_PARTNER = 10022
+
+    def fin(self) -> dict:
+        """The finance store (call with self.lock held)."""
+        if getattr(self, "_fin_plan", None) is not self.seed_plan:
+            self._fin_plan = self.seed_plan
+            self._fin_state = self._fin_seed(self.seed_plan.seed)
+        return self._fin_state
+
+    def _fin_seed(self, seed: int) -> dict:
+        rng = random.Random(seed + 5)
+        now = time.time()
+        state = {"transactions": [], "withdrawals": {}, "banks": {}, "balance": 0, "pending_balance": 0,
+                 "next_transaction_id": 700001, "next_withdrawal_id": 3001, "next_bank_id": 51}
+        codes = [code for code, _ in self.FIN_TYPE_WEIGHTS]
+        weights = [weight for _, weight in self.FIN_TYPE_WEIGHTS]
+        stamps = sorted(now - rng.random() * 60 * 86400 for _ in range(60))
+        for ts in stamps:
+            code = rng.choices(codes, weights)[0]
+            amount = rng.randrange(5, 80) * 5000 if code in (1, 4, 5) else rng.randrange(2, 30) * 1000
+            if code not in self.FIN_CREDIT_TYPES and state["balance"] < amount:
+                code = 1
+            self._fin_transaction(state, code, amount, ts)
+        state["pending_balance"] = rng.randrange(0, 40) * 5000
+        for i in range(12):
+            ts = now - rng.random() * 30 * 86400
+            status = rng.choice(("requested", "requested", "on_review", "completed", "rejected", "canceled"))
+            partner = PARTNER_ID if i % 3 else self.FIN_OTHER_PARTNER
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            self._fin_withdrawal(state, partner_id=partner, nominal=rng.randrange(1, 20) * 50000, status=status,
+                                 fullname=name, bank_name=rng.choice(self.FIN_BANKS),
+                                 account_no=str(rng.randrange(10 ** 9, 10 ** 10)), ts=ts)
+        for i, bank in enumerate(("BCA", "MANDIRI")):
+            bank_id = state["next_bank_id"]
+            state["next_bank_id"] += 1
+            state["banks"][bank_id] = {"bank_account_id": bank_id, "account_name": PARTNER_NAME, "bank_name": bank,
+                                       "account_no": str(1234500000 + i), "is_default": 1 if i == 0 else 0}
+        return state
+
+    def _fin_transaction(self, state: dict, code: int, amount: int, ts: float, reference: str = "") -> dict:
+        signed = amount if code in self.FIN_CREDIT_TYPES else -amount
+        row = {"transaction_id": state["next_transaction_id"], "transaction_type": code,
+               "description": self.FIN_TYPE_TEXT[code], "order_type": self.FIN_TYPE_TEXT[code],
+               "order_no": reference, "order_date": wib_text(ts)[:10], "grand_total": amount,
+               "shipping_cost": amount if code in (2, 3) else 0, "service_fee": 0, "amount": str(signed),
+               "created_at": wib_text(ts), "_ts": ts}
+        state["next_transaction_id"] += 1
+        state["balance"] += signed
+        state["transactions"].append(row)
+        return row
+
+    def _fin_withdrawal(self, state: dict, *, partner_id: int, nominal: int, status: str, fullname: str,
+                        bank_name: str, account_no: str, ts: float) -> dict:
+        wid = state["next_withdrawal_id"]
+        state["next_withdrawal_id"] += 1
+        row = {"withdrawal_id": wid, "partner_id": partner_id, "user_id": partner_id - 10000, "fullname": fullname,
+               "email": f"{fullname.split()[0].lower()}{wid}@example.com", "bank_name": bank_name,
+               "bank_account_name": fullname, "bank_account_no": account_no, "nominal": nominal, "status": status,
+               "notes": "", "transfer_proof": None, "created_at": wib_text(ts), "updated_at": wib_text(ts),
+               "_ts": ts}
+        state["withdrawals"][wid] = row
+        return row
+
+    def add_withdrawal(self, *, nominal: int, partner_id: int = PARTNER_ID, status: str = "requested",
+                       fullname: str = "Budi Santoso", bank_name: str = "BCA",
+                       account_no: str = "1234567890") -> dict:
+        """For tests: a partner asks for a withdrawal on Komship."""
+        with self.lock:
+            self.ensure_seeded()
+            row = self._fin_withdrawal(self.fin(), partner_id=partner_id, nominal=nominal, status=status,
+                                       fullname=fullname, bank_name=bank_name, account_no=account_no,
+                                       ts=time.time())
+            return self._fin_public(row)
+
+    @staticmethod
+    def _fin_public(row: dict) -> dict:
+        return {k: v for k, v in row.items() if not k.startswith("_")}
+
+    @staticmethod
+    def _fin_paginate(request, rows: list[dict], *, per_page: int) -> dict:
+        page = max(1, _int(request.GET.get("page"), 1) or 1)
+        total = len(rows)
+        start = (page - 1) * per_page
+        return {"current_page": page, "data": rows[start:start + per_page],
+                "last_page": max(1, -(-total // per_page)), "per_page": per_page, "total": total}
+
+    @staticmethod
+    def _fin_window(request, rows: list[dict]) -> list[dict] | None:
+        start, end = request.GET.get("start_date"), request.GET.get("end_date")
+        low = _day_start(start) if start else None
+        high = _day_start(end) if end else None
+        if (start and low is None) or (end and high is None):
+            return None
+        return [r for r in rows if (low is None or r["_ts"] >= low) and (high is None or r["_ts"] < high + 86400)]
+
+    def view_balance_summary(self, request):
+        if bad := self._method(request, "GET") or self._auth(request):
+            return bad
+        if not request.GET.get("partner_id"):
+            return self.fail(422, "The partner id field is required.", {"partner_id": ["required"]})
+        with self.lock:
+            state = self.fin()
+            return self.ok(message="Success get summary balance",
+                           data={"balance": state["balance"], "pending_balance": state["pending_balance"]})
+
+    def view_transactions(self, request):
+        if bad := self._method(request, "GET") or self._auth(request):
+            return bad
+        if not request.GET.get("partner_id"):
+            return self.fail(422, "The partner id field is required.", {"partner_id": ["required"]})
+        codes = set()
+        for part in str(request.GET.get("filter") or "").split(","):
+            code = _int(part)
+            if part.strip() and (code is None or not 0 <= code <= 11):
+                return self.fail(422, "The selected filter is invalid.", {"filter": [part]})
+            if code:
+                codes.add(code)
+        per_page = max(1, min(_int(request.GET.get("limits"), 10) or 10, TRANSACTION_PER_PAGE_MAX))
+        with self.lock:
+            rows = self._fin_window(request, self.fin()["transactions"])
+            if rows is None:
+                return self.fail(422, "The date format is invalid (YYYY-MM-DD).")
+            rows = [r for r in rows if not codes or r["transaction_type"] in codes]
+            rows = sorted(rows, key=lambda r: (-r["_ts"], -r["transaction_id"]))
+            return self.ok(data=self._fin_paginate(request, [self._fin_public(r) for r in rows],
+                                                   per_page=per_page))
+
+    def view_admin_withdrawals(self, request):
+        if bad := self._method(request, "GET") or self._auth(request):
+            return bad
+        status = str(request.GET.get("status") or "")
+        if status and status not in WITHDRAWAL_STATUSES:
+            return self.fail(422, "The selected status is invalid.", {"status": [status]})
+        per_page = max(1, min(_int(request.GET.get("total_per_page"), WITHDRAWAL_PER_PAGE_DEFAULT)
+                              or WITHDRAWAL_PER_PAGE_DEFAULT, WITHDRAWAL_PER_PAGE_MAX))
+        search = str(request.GET.get("search") or "").lower()
+        with self.lock:
+            rows = self._fin_window(request, list(self.fin()["withdrawals"].values()))
+            if rows is None:
+                return self.fail(422, "The date format is invalid (YYYY-MM-DD).")
+            rows = [r for r in rows if (not status or r["status"] == status) and (
+                not search or search in f"{r['email']} {r['fullname']} {r['bank_account_no']}".lower())]
+            rows.sort(key=lambda r: (-r["_ts"], -r["withdrawal_id"]))
+            return self.ok(data=self._fin_paginate(request, [self._fin_public(r) for r in rows],
+                                                   per_page=per_page))
+
+    def view_admin_withdrawal_detail(self, request, withdrawal_id):
+        if bad := self._method(request, "GET") or self._auth(request):
+            return bad
+        with self.lock:
+            state = self.fin()
+            row = state["withdrawals"].get(withdrawal_id)
+            if row is None:
+                return self.fail(404, "Withdrawal not found.")
+            return self.ok(data={**self._fin_public(row), "balance": state["balance"]})
+
+    FIN_WITHDRAWAL_MOVES = {"requested": {"on_review", "rejected", "canceled"},
+                            "on_review": {"completed", "rejected", "canceled"}}
+
+    def view_admin_withdrawal_update(self, request, withdrawal_id):
+        if bad := self._method(request, "POST", "PUT") or self._auth(request):
+            return bad
+        status = str(request.GET.get("status") or "")
+        if status not in WITHDRAWAL_UPDATE_STATUSES:
+            return self.fail(422, "The selected status is invalid.", {"status": [status or "required"]})
+        proof = request.FILES.get("transfer_proof")
+        with self.lock:
+            state = self.fin()
+            row = state["withdrawals"].get(withdrawal_id)
+            if row is None:
+                return self.fail(404, "Withdrawal not found.")
+            if row["status"] == status:
+                return self.ok(message="Withdrawal successfully updated.", data=self._fin_public(row))
+            if status not in self.FIN_WITHDRAWAL_MOVES.get(row["status"], set()):
+                return self.fail(400, f"Withdrawal is {row['status']} and cannot become {status}.")
+            if status == "completed":
+                if proof is None:
+                    return self.fail(422, "The transfer proof field is required.", {"transfer_proof": ["required"]})
+                head = proof.read(16)
+                if proof.size > TRANSFER_PROOF_MAX_BYTES or not (
+                        head.startswith((b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8"))
+                        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")):
+                    return self.fail(422, "The transfer proof must be an image or a PDF of at most 5 MB.",
+                                     {"transfer_proof": ["invalid"]})
+                row["transfer_proof"] = f"https://storage.komship.sandbox/withdrawal/{withdrawal_id}/{proof.name}"
+                if row["partner_id"] == PARTNER_ID:
+                    self._fin_transaction(state, 4, row["nominal"], time.time(), reference=f"WD{withdrawal_id}")
+            notes = request.POST.get("notes")
+            if notes is not None:
+                row["notes"] = str(notes)
+            row["status"] = status
+            row["updated_at"] = wib_text(time.time())
+            return self.ok(message="Withdrawal successfully updated.", data=self._fin_public(row))
+
+    def view_bank_accounts(self, request):
+        if bad := self._method(request, "GET") or self._auth(request):
+            return bad
+        with self.lock:
+            return self.ok(data=list(self.fin()["banks"].values()))
+
+    def view_bank_account_store(self, request):
+        if bad := self._method(request, "POST") or self._auth(request):
+            return bad
+        body = json_body(request)
+        errors = {name: ["required"] for name in ("bank_name", "account_name", "account_no") if not body.get(name)}
+        if body.get("account_no") is not None and not isinstance(body.get("account_no"), int):
+            errors["account_no"] = ["must be an integer"]
+        if errors:
+            return self.fail(422, "The given data was invalid.", errors)
+        with self.lock:
+            state = self.fin()
+            bank_id = state["next_bank_id"]
+            state["next_bank_id"] += 1
+            state["banks"][bank_id] = {"bank_account_id": bank_id, "account_name": str(body["account_name"]),
+                                       "bank_name": str(body["bank_name"]), "account_no": str(body["account_no"]),
+                                       "is_default": 0 if state["banks"] else 1}
+        return self.ok(message="Bank Account stored successfully")
+
+    def view_bank_account_update(self, request, bank_account_id):
+        if bad := self._method(request, "POST") or self._auth(request):
+            return bad
+        body = json_body(request)
+        with self.lock:
+            bank = self.fin()["banks"].get(bank_account_id)
+            if bank is None:
+                return self.fail(404, "Bank account not found.")
+            for ours, theirs in (("bank_name", "bank_name"), ("account_name", "account_name"),
+                                 ("account_no", "account_no")):
+                if body.get(theirs):
+                    bank[ours] = str(body[theirs])
+        return self.ok(message="Bank Account updated successfully")
+
+    def view_bank_account_delete(self, request, bank_account_id):
+        if bad := self._method(request, "DELETE") or self._auth(request):
+            return bad
+        with self.lock:
+            banks = self.fin()["banks"]
+            bank = banks.get(bank_account_id)
+            if bank is None:
+                return self.fail(404, "Bank account not found.")
+            if bank["is_default"]:
+                return self.fail(400, "Can't delete the default bank account.")
+            del banks[bank_account_id]
+        return self.ok(message="Bank Account deleted successfully.")
+
+    def finance_routes(self) -> list:
+        e = self.endpoint
+        return [
+            path("v1/dashboard/partner/balanceSummary", e(self.view_balance_summary)),
+            path("v2/partner/order-transaction-balance", e(self.view_transactions)),
+            path("v1/admin/withdrawal", e(self.view_admin_withdrawals)),
+            path("v1/admin/withdrawal/detail/<int:withdrawal_id>", e(self.view_admin_withdrawal_detail)),
+            path("v1/admin/withdrawal/update/<int:withdrawal_id>", e(self.view_admin_withdrawal_update)),
+            path("v1/bank-account", e(self.view_bank_accounts)),
+            path("v1/bank-account/store", e(self.view_bank_account_store)),
+            path("v1/bank-account/update/<int:bank_account_id>", e(self.view_bank_account_update)),
+            path("v1/bank-account/delete/<int:bank_account_id>", e(self.view_bank_account_delete)),
         ]
 
 

@@ -387,6 +387,25 @@ class NgorderAdapter:
                                platform=self.platform, payload=payload)
 
 
+    # Finance: OrderPay balance and withdraw (finance/sync.py) ---------------------------------------------
+    def get_balance(self):
+        """GET /payment/orderpay-balance as an ExternalBalance."""
+        return mappers.balance_from_orderpay(self.client.orderpay_balance())
+
+    def request_withdraw(self, *, bank_code: str, nominal: int, holder_name: str, account_number: str) -> None:
+        """POST /payment/withdraw. Ngorder answers no id and the call is never retried: a timeout leaves the
+        outcome unknown (ProviderUnavailable), which the caller must not treat as "not sent"."""
+        from integrations.ngorder.endpoints import WITHDRAW_MIN, XENDIT_BANK_IDS
+
+        ids = {**XENDIT_BANK_IDS, **(self.options.get("xendit_bank_ids") or {})}
+        if bank_code not in ids:
+            raise ProviderRejected(f"no Xendit bank id for bank {bank_code!r}", platform="ngorder")
+        if nominal < WITHDRAW_MIN:
+            raise ProviderRejected(f"Ngorder withdraws at least Rp{WITHDRAW_MIN:,}".replace(",", "."),
+                                   platform="ngorder")
+        self.client.withdraw(xendit_bank_id=ids[bank_code], nominal=nominal, holder_name=holder_name,
+                             account_number=int(account_number))
+
 def walk_pages(fetch: Callable[[int], dict]) -> Iterator[tuple[int, list, int | None]]:
     """Page-number pagination (per_page + pagination_offset): ask for page 1, 2, … rebuilt from the
     parameters (links.next is unreliable). Stops at an empty page or once the rows received reach the

@@ -169,3 +169,19 @@ class NgorderClient(JsonClient):
     def sync_stock(self, variation_id: int | str, amount: int) -> dict:
         return self.call("stock_sync", json={"variation_id": int(variation_id), "amount": int(amount)},
                          idempotent=True)
+
+    # Finance: OrderPay balance, withdraw, banks ----------------------------------------------------------
+    def orderpay_balance(self) -> dict:
+        return self.call("orderpay_balance")
+
+    def withdraw(self, *, xendit_bank_id: int, nominal: int, holder_name: str, account_number: int) -> dict:
+        """Not idempotent and answers no id: tried once (JsonClient never retries a POST by itself)."""
+        return self.call("withdraw", json={"xendit_bank_id": int(xendit_bank_id), "nominal": int(nominal),
+                                           "holder_name": holder_name, "account_number": int(account_number)})
+
+    def bank_create(self, *, bank_type: str, account_number: str, holder_name: str, branch: str) -> dict:
+        return self.call("bank_create", json={"bank_type": bank_type, "account_number": account_number,
+                                              "holder_name": holder_name, "branch": branch})
+
+    def bank_detail(self, bank_id: int | str) -> dict:
+        return self.call("bank_detail", path_params={"bank_id": bank_id})

@@ -115,3 +115,30 @@ _ENDPOINTS = (
 )
 
 ENDPOINTS: dict[str, Endpoint] = {endpoint.name: endpoint for endpoint in _ENDPOINTS}
+
+
+# Finance: OrderPay balance, withdraw, banks ----------------------------------------------------------------
+WITHDRAW_MIN = 50_000  # POST /payment/withdraw: "Min Rp50.000"
+WITHDRAW_ADMIN_FEE = 45_000  # "The admin fee of Rp45.000 will be automatically added to the final nominal."
+# CHOSEN: the Xendit master-data ids of our bank codes (the "Get Xendit Master Data" path is missing from
+# both seeds, so the ids cannot be looked up); an account may override them with options {"xendit_bank_ids":
+# {"bca": 12, ...}}. The sandbox uses the same table.
+XENDIT_BANK_IDS = {"bca": 1, "bni": 2, "bri": 3, "mandiri": 4, "bsi": 5, "cimb": 6, "permata": 7, "danamon": 8,
+                   "btn": 9, "jago": 10, "seabank": 11}
+
+_FINANCE_ENDPOINTS = (
+    Endpoint("orderpay_balance", "GET", "/payment/orderpay-balance", "002 + 003 Payment > OrderPay balance",
+             "data {total, withdrawal_allowed, onhold_total, balance_onhold, withdrawal_onhold} (numbers). "
+             "Available = withdrawal_allowed, pending = onhold_total."),
+    Endpoint("withdraw", "POST", "/payment/withdraw", "002 + 003 Payment > Withdraw",
+             "JSON {xendit_bank_id (int), nominal (int, min 50 000; the 45 000 fee is added by Ngorder), "
+             "holder_name, account_number (int)}; answers {response: 'Success', message} and NO id. Not "
+             "idempotent and not identifiable afterwards: never retried (finance/sync.py marks the withdrawal "
+             "before sending and leaves an unanswered call for staff to check)."),
+    Endpoint("bank_create", "POST", "/bank/create", "002 + 003 Bank > Create",
+             "JSON {bank_type, account_number (numeric), holder_name, branch}; data {bank_id, name}."),
+    Endpoint("bank_detail", "GET", "/bank/{bank_id}/detail", "002 + 003 Bank > Detail",
+             "The object UNWRAPPED: {bank_id, bank_name, bank_type, branch, holder_name, account_number, "
+             "image, type}."),
+)
+ENDPOINTS.update({endpoint.name: endpoint for endpoint in _FINANCE_ENDPOINTS})

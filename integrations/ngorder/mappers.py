@@ -569,3 +569,18 @@ def window_dates(since: datetime, until: datetime) -> tuple[str, str]:
     an until at local midnight does not pull the next day."""
     end = until - timedelta(microseconds=1) if until > since else until
     return wib_date(since), wib_date(end)
+
+
+# Finance: OrderPay balance ---------------------------------------------------------------------------------
+
+
+def balance_from_orderpay(response: Any):
+    """GET /payment/orderpay-balance: available = withdrawal_allowed, pending = onhold_total."""
+    from integrations.base import ExternalBalance
+    from integrations.exceptions import ProviderContractChanged
+
+    data = response.get("data") if isinstance(response, Mapping) else None
+    if not isinstance(data, Mapping) or "withdrawal_allowed" not in data:
+        raise ProviderContractChanged("orderpay-balance answered no data.withdrawal_allowed",
+                                      platform="ngorder", payload=response)
+    return ExternalBalance(available=money(data.get("withdrawal_allowed")), pending=money(data.get("onhold_total")))

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
+from integrations.ngorder.endpoints import WITHDRAW_ADMIN_FEE, WITHDRAW_MIN, XENDIT_BANK_IDS
 from integrations.sandbox_kit import Sandbox, SeedPlan, json_body
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -678,6 +679,83 @@ class NgorderSandbox(Sandbox):
             path("product/check-stock", self.api({"GET": self.stock_check})),
             path("product/update-stock", self.api({"PATCH": self.stock_update})),
             path("product/sync-stock", self.api({"PATCH": self.stock_sync})),
+            *self.finance_routes(),
+        ]
+
+    # Finance: OrderPay balance, withdraw, banks --------------------------------------------------------
+    # State lives apart and is reseeded whenever the seed plan changes (every reset).
+    def fin(self) -> dict:
+        if getattr(self, "_fin_plan", None) is not self.seed_plan:
+            self._fin_plan = self.seed_plan
+            rng = random.Random(self.seed_plan.seed + 9)
+            allowed = rng.randrange(20, 200) * 50_000
+            self._fin_state = {"withdrawal_allowed": allowed, "balance_onhold": rng.randrange(0, 10) * 25_000,
+                               "withdrawal_onhold": 0, "withdrawals": [], "banks": {}, "next_bank_id": 301}
+        return self._fin_state
+
+    def fin_balance(self) -> dict:
+        state = self.fin()
+        onhold = state["balance_onhold"] + state["withdrawal_onhold"]
+        return {"total": state["withdrawal_allowed"] + onhold, "withdrawal_allowed": state["withdrawal_allowed"],
+                "onhold_total": onhold, "balance_onhold": state["balance_onhold"],
+                "withdrawal_onhold": state["withdrawal_onhold"]}
+
+    def orderpay_balance(self, request: HttpRequest):
+        return JsonResponse({"response": "Success", "data": self.fin_balance()})
+
+    def payment_withdraw(self, request: HttpRequest):
+        body = json_body(request)
+        errors = {}
+        for name in ("xendit_bank_id", "nominal", "account_number"):
+            if not isinstance(body.get(name), int) or isinstance(body.get(name), bool):
+                errors[name] = [f"The {name.replace('_', ' ')} must be an integer."]
+        if not str(body.get("holder_name") or "").strip():
+            errors["holder_name"] = ["The holder name field is required."]
+        if isinstance(body.get("xendit_bank_id"), int) and body["xendit_bank_id"] not in XENDIT_BANK_IDS.values():
+            errors["xendit_bank_id"] = ["The selected xendit bank id is invalid."]
+        if isinstance(body.get("nominal"), int) and body["nominal"] < WITHDRAW_MIN:
+            errors["nominal"] = ["Min Rp50.000"]
+        if errors:
+            return _invalid(errors)
+        state = self.fin()
+        final = body["nominal"] + WITHDRAW_ADMIN_FEE
+        if final > state["withdrawal_allowed"]:
+            return _error(400, "Insufficient balance")
+        state["withdrawal_allowed"] -= final
+        state["withdrawal_onhold"] += body["nominal"]
+        state["withdrawals"].append({**body, "fee": WITHDRAW_ADMIN_FEE})
+        return JsonResponse({"response": "Success",
+                             "message": "Withdrawal request is successful, we will process it soon"})
+
+    def bank_create(self, request: HttpRequest):
+        body = json_body(request)
+        errors = {name: [f"The {name.replace('_', ' ')} field is required."]
+                  for name in ("bank_type", "account_number", "holder_name", "branch") if not body.get(name)}
+        if body.get("account_number") and not str(body["account_number"]).isdigit():
+            errors["account_number"] = ["The account number must be a number."]
+        if errors:
+            return _invalid(errors)
+        state = self.fin()
+        bank_id = state["next_bank_id"]
+        state["next_bank_id"] += 1
+        state["banks"][bank_id] = {"bank_id": bank_id, "bank_name": str(body["bank_type"]).upper(),
+                                   "bank_type": body["bank_type"], "branch": body["branch"],
+                                   "holder_name": body["holder_name"], "account_number": str(body["account_number"]),
+                                   "image": IMAGE, "type": "BANK"}
+        return JsonResponse({"response": "Success", "data": {"bank_id": bank_id, "name": body["bank_type"]}})
+
+    def bank_detail(self, request: HttpRequest, bank_id: int):
+        bank = self.fin()["banks"].get(bank_id)
+        if bank is None:
+            return _error(404, "Bank not found")
+        return JsonResponse(bank)  # documented unwrapped
+
+    def finance_routes(self) -> list:
+        return [
+            path("payment/orderpay-balance", self.api({"GET": self.orderpay_balance})),
+            path("payment/withdraw", self.api({"POST": self.payment_withdraw})),
+            path("bank/create", self.api({"POST": self.bank_create})),
+            path("bank/<int:bank_id>/detail", self.api({"GET": self.bank_detail})),
         ]
 
     def _page_params(self, request: HttpRequest, *, default: int, maximum: int) -> tuple[int, int]:

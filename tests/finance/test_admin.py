@@ -70,7 +70,7 @@ def test_finance_admin_pages_open_with_data(admin_client_logged_in, approved, mo
     }[model]
     urls = [reverse(f"admin:finance_{model}_changelist"),
             reverse(f"admin:finance_{model}_change", args=[obj.pk])]
-    if model != "sellerbalance":
+    if model not in ("sellerbalance", "codremittance"):  # remittances are added through the entry form
         urls.append(reverse(f"admin:finance_{model}_add"))
     if model in ("bankaccount", "withdrawal"):
         urls.append(reverse(f"admin:finance_{model}_history", args=[obj.pk]))
@@ -285,16 +285,12 @@ def test_the_pay_button_is_not_offered_to_the_approver_role(client, approved, ap
     assert PAY_BUTTON not in page.content.decode()
 
 
-def test_cod_remittance_is_added_with_lines(admin_client_logged_in):
-    url = reverse("admin:finance_codremittance_add")
-    data = form_data(admin_client_logged_in.get(url), reference="JNE-COD-0001", remitted_on="2026-01-05",
-                     total_amount="386000", status="draft",
-                     **{"lines-TOTAL_FORMS": "1", "lines-0-awb": "JNE0000000001", "lines-0-amount": "193000",
-                        "lines-0-match": "pending"})
-    response = admin_client_logged_in.post(url, data)
-    assert response.status_code == 302
-    remittance = CodRemittance.objects.get()
-    assert remittance.lines.get().awb == "JNE0000000001"
+def test_cod_remittances_are_added_through_the_entry_form(admin_client_logged_in):
+    assert admin_client_logged_in.get(reverse("admin:finance_codremittance_add")).status_code == 403
+    button = reverse("admin:finance_codremittance_changelist") + "open-entry/"
+    assert button in admin_client_logged_in.get(reverse("admin:finance_codremittance_changelist")).content.decode()
+    response = admin_client_logged_in.get(button)
+    assert response["Location"] == reverse("admin:finance_codremittance_entry")
 
 
 def test_a_late_refusal_by_the_service_is_shown_and_nothing_is_logged(admin_client_logged_in, funded_seller,
