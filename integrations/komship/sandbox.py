@@ -36,6 +36,7 @@ from integrations.komship.endpoints import (
     PAYMENT_COD,
     PRODUCT_PAGE_SIZE_MAX,
 )
+from integrations.komship.sandbox_logistics import KomshipLogisticsMixin
 from integrations.sandbox_kit import Sandbox, SeedPlan, bearer_token, json_body
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -161,7 +162,7 @@ def _int(value, default=None):
         return default
 
 
-class KomshipSandbox(Sandbox):
+class KomshipSandbox(KomshipLogisticsMixin, Sandbox):
     platform = "komship"
     tokens = frozenset({"demo-komship-token"})
     users = {"tatausaha": "12345678a", "demo-komship": "demo-komship-password"}
@@ -188,6 +189,7 @@ class KomshipSandbox(Sandbox):
         self._variants: list[tuple[dict, dict | None]] = []
         self._last_tick = 0.0
         self._rng = random.Random(0)
+        self._clear_logistics()
 
     # Errors ------------------------------------------------------------------------------------------
     def error_body(self, status: int, message: str) -> JsonResponse:
@@ -966,6 +968,7 @@ class KomshipSandbox(Sandbox):
             path("v1/product/check-name", e(self.view_check_name)),
             path("v1/product/check-sku", e(self.view_check_sku)),
             path("v1/product/update-multiple-stock", e(self.view_multiple_stock)),
+            *self.logistics_routes(),
         ]
 
 

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
+from integrations.ngorder.sandbox_logistics import NgorderLogisticsMixin
 from integrations.sandbox_kit import Sandbox, SeedPlan, json_body
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -160,7 +161,7 @@ def _int_or_none(value):
         return None
 
 
-class NgorderSandbox(Sandbox):
+class NgorderSandbox(NgorderLogisticsMixin, Sandbox):
     platform = "ngorder"
     tokens = frozenset({"demo-ngorder-token"})
 
@@ -678,6 +679,7 @@ class NgorderSandbox(Sandbox):
             path("product/check-stock", self.api({"GET": self.stock_check})),
             path("product/update-stock", self.api({"PATCH": self.stock_update})),
             path("product/sync-stock", self.api({"PATCH": self.stock_sync})),
+            *self.logistics_routes(),
         ]
 
     def _page_params(self, request: HttpRequest, *, default: int, maximum: int) -> tuple[int, int]:
