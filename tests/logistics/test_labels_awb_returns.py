@@ -174,7 +174,7 @@ def test_mitrabunso_batch_print_raises_the_print_status_and_prints_our_shipments
     from orders.models import Order
     from tests.integrations.engine_support import whole_history
 
-    sandbox = reset_sandbox("mitrabunso", orders=60)
+    reset_sandbox("mitrabunso", orders=60)
     account = sandbox_account("mitrabunso", live_server.url)
     since, until = whole_history()
     sync_run_execute(account=account, kind=SyncRun.Kind.ORDERS_PULL, request=SyncRequest(since=since, until=until))
@@ -189,7 +189,7 @@ def test_mitrabunso_batch_print_raises_the_print_status_and_prints_our_shipments
     except LabelRefused:
         pytest.skip("the first processed batch lists orders outside the pulled window")
     assert result.pdf.startswith(b"%PDF") and result.printed >= 1
-    again = [b for b in mitrabunso_batches(account=account) if b.processed == batch.processed][0]
+    again = next(b for b in mitrabunso_batches(account=account) if b.processed == batch.processed)
     assert again.print_status == batch.print_status + 1
 
 
