@@ -80,7 +80,7 @@ class ScalevLogisticsMixin:
                 if services:
                     row.update({"is_cod": is_cod, "is_pickup": True, "shipment_provider_code": "mengantar",
                                 "warehouse": {"address": "Jl. Kalijaga No. 10", "city_name": "Kota Cirebon", "id": 1,
-                                              "lincah_origin_id": None, "mengantar_origin_id": "CRB",
+                                              "lincah_origin_id": "CRB01", "mengantar_origin_id": "CRB",
                                               "name": "Gudang Utama Cirebon", "province_name": "Jawa Barat",
                                               "subdistrict_name": "Harjamukti", "unique_id": "wh_utama01"}})
                 rows.append(row)
@@ -116,10 +116,7 @@ class ScalevLogisticsMixin:
 
         term = (request.GET.get("search") or "").strip().lower()
         rows = [{"id": 3500 + i, "subdistrict_name": s, "city_name": c, "province_name": p,
-                 "display": f"{s}, {c}, {p}", "jne_destination_id": None, "jne_origin_id": None,
-                 "ka_district_id": None, "lincah_code": None, "lion_code": None, "mengantar_code": None,
-                 "ninja_l1": None, "ninja_l2": None, "ro_city_id": None, "ro_province_id": None,
-                 "ro_subdistrict_id": None}
+                 "display": f"{s}, {c}, {p}"}  # the current spec's Location (no courier codes)
                 for i, (s, c, p, _z) in enumerate(PLACES) if term and term in f"{s} {c} {p}".lower()]
         return JsonResponse({"data": rows[:25], "is_paginated": True, "has_next": False, "has_previous": False,
                              "next_cursor": None, "previous_cursor": None, "page_size": 25})
