@@ -398,8 +398,53 @@ class PickupMonitorAdmin(BaseAdmin):
              "url": f"{shipments_url}?stuck=yes"},
         ]
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": gettext("Pickup monitor"), "sections": sections, **(extra_context or {})}
+                   "title": gettext("Pickup monitor"), "sections": sections,
+                   "mitrabunso_url": reverse("admin:logistics_pickupmonitor_mitrabunso"), **(extra_context or {})}
         return TemplateResponse(request, "admin/logistics/monitor.html", context)
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [path("mitrabunso/", self.admin_site.admin_view(self.mitrabunso_view),
+                     name="logistics_pickupmonitor_mitrabunso"), *super().get_urls()]
+
+    def mitrabunso_view(self, request):
+        """Mitrabunso's processed batches with their print status; "Print" fetches a batch (its print status
+        goes up on Mitrabunso) and answers one PDF of our shipments' labels."""
+        from integrations.mitrabunso.mappers import ProcessedBatch
+
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        accounts = PlatformAccount.objects.filter(platform="mitrabunso", is_enabled=True).order_by("name")
+        if request.method == "POST":
+            account = accounts.filter(pk=request.POST.get("account")).first()
+            try:
+                print_status = int(request.POST.get("print_status") or 0)
+            except ValueError:
+                print_status = 0
+            if account is not None:
+                batch = ProcessedBatch(processed=request.POST.get("processed", ""), processed_at=None, label_count=0,
+                                       print_status=print_status)
+                try:
+                    result = label_service.mitrabunso_batch_print(account=account, batch=batch,
+                                                                  acting_user=request.user)
+                except ApplicationError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+                else:
+                    return _pdf(result)
+        rows = []
+        for account in accounts:
+            row = {"pk": account.pk, "name": str(account), "batches": [], "error": ""}
+            try:
+                row["batches"] = label_service.mitrabunso_batches(account=account)
+            except ApplicationError as exc:
+                row["error"] = exc.message
+            rows.append(row)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": gettext("Mitrabunso label batches"), "accounts": rows}
+        return TemplateResponse(request, "admin/logistics/mitrabunso_batches.html", context)
 
 
 _install_order_actions()

@@ -123,3 +123,34 @@ def test_cancel_pickup_action_asks_for_the_reason(admin_client_logged_in):
            apply="yes", reason="Toko tutup")
     pickup.refresh_from_db()
     assert pickup.status == PickupRequest.Status.CANCELED and pickup.failure_reason == "Toko tutup"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mitrabunso_batches_page_lists_and_prints_a_batch(admin_client_logged_in, live_server):
+    from integrations.models import SyncRun
+    from integrations.syncing import SyncRequest, sync_run_execute
+    from orders.models import Order
+    from tests.factories import CourierFactory
+    from tests.integrations.engine_support import whole_history
+
+    reset_sandbox("mitrabunso", orders=60)
+    account = sandbox_account("mitrabunso", live_server.url)
+    since, until = whole_history()
+    sync_run_execute(account=account, kind=SyncRun.Kind.ORDERS_PULL, request=SyncRequest(since=since, until=until))
+    courier = CourierFactory()
+    for index, order in enumerate(Order.objects.filter(account=account)):
+        ShipmentFactory(order=order, courier=courier, awb=f"MBA{index:06d}")
+    url = reverse("admin:logistics_pickupmonitor_mitrabunso")
+
+    page = admin_client_logged_in.get(url)
+    [row] = page.context["accounts"]
+    assert row["batches"] and not row["error"]
+    batch = row["batches"][0]
+    printed = admin_client_logged_in.post(url, {"account": account.pk, "processed": batch.processed,
+                                                "print_status": batch.print_status})
+    if printed["Content-Type"] == "application/pdf":
+        assert printed.content.startswith(b"%PDF") and LabelPrint.objects.exists()
+    else:  # the batch lists orders outside what was pulled: refused with a message, nothing printed
+        assert not LabelPrint.objects.exists()
+    again = admin_client_logged_in.get(url).context["accounts"][0]["batches"]
+    assert next(b for b in again if b.processed == batch.processed).print_status == batch.print_status + 1
