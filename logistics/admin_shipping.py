@@ -344,6 +344,13 @@ class PickupMonitorAdmin(BaseAdmin):
     """Pickups due today, late and failed; orders waiting for a pickup; shipments that stopped moving."""
 
     seller_path = "seller"
+    change_list_template = "admin/logistics/monitor.html"
+    list_display = ["__str__", "seller", "status", "pickup_date", "time_from", "time_to", "failure_reason"]
+    list_select_related = ["seller"]
+    search_fields = ["seller__code__exact", "external_id__exact"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status__in=services.PICKUP_ACTIVE_STATUSES)
 
     def has_add_permission(self, request):
         return False
@@ -397,10 +404,9 @@ class PickupMonitorAdmin(BaseAdmin):
              "rows": shipment_rows(stuck), "empty": gettext("No stuck shipments."),
              "url": f"{shipments_url}?stuck=yes"},
         ]
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": gettext("Pickup monitor"), "sections": sections,
+        context = {"title": gettext("Pickup monitor"), "sections": sections,
                    "mitrabunso_url": reverse("admin:logistics_pickupmonitor_mitrabunso"), **(extra_context or {})}
-        return TemplateResponse(request, "admin/logistics/monitor.html", context)
+        return super().changelist_view(request, extra_context=context)
 
     def get_urls(self):
         from django.urls import path

@@ -91,3 +91,12 @@ def shipments_waiting_for_pickup(*, user) -> QuerySet[Shipment]:
     shipments = (Shipment.objects.select_related("order__seller", "courier")
                  .filter(status=Shipment.Status.AWB_CREATED).exclude(awb="").filter(~Exists(busy)))
     return scope_to_user_sellers(shipments, user=user, seller_path="order__seller").order_by("created_at", "id")
+
+
+def shipping_dashboard(*, user, now: dt.datetime | None = None) -> dict:
+    """The dashboard's shipping card: shipments stuck, orders waiting for a pickup, late pickups."""
+    from logistics.sync import shipments_stuck
+
+    stuck = scope_to_user_sellers(shipments_stuck(now=now), user=user, seller_path="order__seller")
+    return {"stuck": stuck.count(), "waiting": shipments_waiting_for_pickup(user=user).count(),
+            "late": pickup_list_late(user=user, now=now).count()}

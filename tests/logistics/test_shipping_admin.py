@@ -154,3 +154,13 @@ def test_mitrabunso_batches_page_lists_and_prints_a_batch(admin_client_logged_in
         assert not LabelPrint.objects.exists()
     again = admin_client_logged_in.get(url).context["accounts"][0]["batches"]
     assert next(b for b in again if b.processed == batch.processed).print_status == batch.print_status + 1
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_the_shipping_card(admin_client_logged_in):
+    ShipmentFactory(status=Shipment.Status.IN_TRANSIT, last_movement_at=timezone.now() - dt.timedelta(days=9))
+    ShipmentFactory()
+    response = admin_client_logged_in.get(reverse("admin:index"))
+    shipping = response.context["dashboard"]["shipping"]
+    assert (shipping["stuck"], shipping["waiting"], shipping["late"]) == (1, 1, 0)
+    assert 'id="dashboard-shipping"' in response.content.decode()
