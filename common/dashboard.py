@@ -156,6 +156,12 @@ def dashboard_context(*, user, now=None) -> dict:
             "threshold": low["threshold"],
             "url": changelist_url("catalog", "stocklevel", available__lte=low["threshold"]),
         }
+    if user.has_perm("logistics.view_shipment"):
+        from logistics.selectors import shipping_dashboard
+
+        context["shipping"] = {**shipping_dashboard(user=user, now=now),
+                               "url": reverse("admin:logistics_pickupmonitor_changelist"),
+                               "stuck_url": changelist_url("logistics", "shipment", stuck="yes")}
     return context
 
 

@@ -3,7 +3,7 @@ protocols an adapter implements. Platform JSON never crosses this line; mappers 
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
@@ -276,3 +276,101 @@ class WithdrawalDesk(Protocol):
 
     def update_withdrawal(self, external_id: str, *, status: str, notes: str = "",
                           transfer_proof: tuple[str, bytes, str] | None = None) -> ExternalWithdrawal: ...
+
+
+# Logistics: quotes, AWB and labels, tracking, pickups -----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingRate:
+    """One courier service a platform offers for a parcel, in our units (rupiah, grams)."""
+
+    courier_code: str  # lower case: jne, jnt, sicepat, sap, ...
+    courier_name: str
+    service_code: str
+    service_name: str
+    cost: Decimal
+    cod_fee: Decimal = Decimal("0")
+    etd: str = ""  # "2-3" days, as the platform words it
+    external_id: str = ""  # the platform's rate / courier-service id, when it has one
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingCheckpoint:
+    """One step of a parcel's timeline. `shipment_status` is ours (logistics ShipmentStatus value), mapped by
+    the platform's mapper; "" when the step says nothing about the state (a hub scan)."""
+
+    occurred_at: datetime
+    description: str
+    status_code: str = ""
+    location: str = ""
+    shipment_status: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingTimeline:
+    awb: str
+    checkpoints: tuple[TrackingCheckpoint, ...]
+    platform_status: str = ""  # the platform's last status word, shown as is
+    shipment_status: str = ""  # ours, mapped from the last status the platform reports
+
+
+@dataclass(frozen=True, slots=True)
+class AwbResult:
+    external_order_id: str
+    awb: str = ""
+    error: str = ""  # the platform's message when it refused this order
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.awb) and not self.error
+
+
+@dataclass(frozen=True, slots=True)
+class PickupPayload:
+    """A pickup we ask a platform for: the orders (platform ids) and when, where and how."""
+
+    external_order_ids: tuple[str, ...]
+    pickup_date: date
+    time_from: time
+    vehicle: str  # ours: motor, mobil, truk
+    contact_name: str
+    contact_phone: str  # E.164
+    address: str = ""
+    address_id: str = ""
+    courier_code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PickupResult:
+    external_id: str  # the platform's pickup id ("" when the platform has none, e.g. Ngorder)
+    accepted: tuple[str, ...]  # platform order ids the platform took
+    refused: tuple[tuple[str, str], ...] = ()  # (platform order id, message)
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalPickup:
+    external_id: str
+    status: str  # the platform's word
+    our_status: str  # logistics PickupRequest.Status value, "" when the word is unknown
+    pickup_date: date | None = None
+    pickup_time: str = ""
+    vehicle: str = ""
+    external_order_ids: tuple[str, ...] = ()
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelFile:
+    content: bytes  # a PDF
+    filename: str = "label.pdf"
+
+
+@runtime_checkable
+class Carrier(Protocol):
+    """Platforms that quote shipping and track parcels (DESIGN §1)."""
+
+    def shipping_rates(self, *, origin: str, destination: str, weight_grams: int, cod_value: Decimal,
+                       item_value: Decimal) -> tuple[ShippingRate, ...]: ...
+
+    def track(self, *, awb: str, courier_code: str, external_order_id: str) -> TrackingTimeline: ...

@@ -88,6 +88,8 @@ def account_store_credentials(new_credentials: Mapping, *, account: PlatformAcco
 
 # Default schedules per sync kind (minutes); staff edit them under Periodic tasks in the admin.
 DEFAULT_SCHEDULE_MINUTES = {SyncRun.Kind.ORDERS_PULL: 10, SyncRun.Kind.PRODUCTS_PULL: 60}
+# Logistics: parcels move over hours, pickups over the day (edit the intervals in the beat admin).
+DEFAULT_SCHEDULE_MINUTES.update({SyncRun.Kind.TRACKING_PULL: 60, SyncRun.Kind.PICKUPS: 30, SyncRun.Kind.SHIPMENTS: 30})
 
 
 def account_schedule_syncs(*, account: PlatformAccount) -> list:

@@ -117,6 +117,44 @@ RUNNERS: dict[str, Callable[[PlatformAccount, SyncRun, SyncRequest, ProgressFn |
 }
 
 
+# Logistics kinds: `manage.py sync shipments|tracking|pickups` (and `all`); the work is in logistics.sync.
+def _run_shipments(account, run, request, progress) -> None:
+    from logistics.sync import shipments_sync
+
+    shipments_sync(account=account, adapter=adapter_for(account), on_page=_page_recorder(run, progress))
+
+
+def _run_tracking_pull(account, run, request, progress) -> None:
+    from logistics.sync import tracking_pull
+
+    tracking_pull(account=account, adapter=adapter_for(account), on_page=_page_recorder(run, progress))
+
+
+def _run_pickups(account, run, request, progress) -> None:
+    from logistics.sync import pickups_pull
+
+    pickups_pull(account=account, adapter=adapter_for(account), on_page=_page_recorder(run, progress))
+
+
+KIND_BY_NAME.update({
+    "shipments": SyncRun.Kind.SHIPMENTS,
+    "tracking": SyncRun.Kind.TRACKING_PULL,
+    "pickups": SyncRun.Kind.PICKUPS,
+})
+_LOGISTICS_KINDS = {
+    "komship": (SyncRun.Kind.SHIPMENTS, SyncRun.Kind.TRACKING_PULL, SyncRun.Kind.PICKUPS),
+    "ngorder": (SyncRun.Kind.TRACKING_PULL,),
+    "scalev": (SyncRun.Kind.SHIPMENTS, SyncRun.Kind.TRACKING_PULL),
+}
+for _platform, _kinds in _LOGISTICS_KINDS.items():
+    SUPPORTED_KINDS[_platform] = (*SUPPORTED_KINDS.get(_platform, ()), *_kinds)
+RUNNERS.update({
+    SyncRun.Kind.SHIPMENTS: _run_shipments,
+    SyncRun.Kind.TRACKING_PULL: _run_tracking_pull,
+    SyncRun.Kind.PICKUPS: _run_pickups,
+})
+
+
 def sync_run_execute(*, account: PlatformAccount, kind: str, request: SyncRequest | None = None,
                      progress: ProgressFn | None = None, run: SyncRun | None = None) -> SyncRun:
     """Run one sync of `kind` on `account` and return its finished SyncRun.

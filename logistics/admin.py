@@ -582,3 +582,7 @@ class ClaimAdmin(BaseAdmin):
                           to_status=Claim.Status.PAID, description=_("Mark paid"),
                           done_message=_("%(count)d claims marked paid.")),
     ]
+
+
+# Shipping actions, filters and the pickup monitor live in their own module (quotes, AWBs, labels, pickups).
+from logistics import admin_shipping  # noqa: E402, F401

@@ -427,3 +427,12 @@ class ClaimEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("claim event")
         verbose_name_plural = _("claim events")
+
+
+class PickupMonitor(PickupRequest):
+    """Not a table: the pickup monitoring screen's entry in the admin (sidebar, permissions)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("pickup monitor")
+        verbose_name_plural = _("pickup monitor")

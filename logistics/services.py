@@ -296,6 +296,22 @@ def pickup_request_validate(
             % {"order": busy.order.order_no, "pickup": busy.pickuprequest_id,
                "status": busy.pickuprequest.get_status_display()}, extra={"field": "orders"},
         )
+    places = {o.warehouse_id for o in orders}
+    if len(places) > 1:
+        raise PickupRefused(
+            _("The orders ship from different pickup addresses (warehouses); request one pickup per address."),
+            extra={"field": "orders"},
+        )
+    if warehouse is not None and places != {None} and places != {warehouse.pk}:
+        raise PickupRefused(
+            _("The orders ship from another warehouse than %(warehouse)s.") % {"warehouse": warehouse},
+            extra={"field": "warehouse"},
+        )
+    if len({o.account_id for o in orders}) > 1:
+        raise PickupRefused(
+            _("The orders live on different platform accounts; one pickup goes to one platform."),
+            extra={"field": "orders"},
+        )
     if time_from >= time_to:
         raise PickupRefused(
             _("The pickup window is inverted: %(start)s is not before %(end)s.")
@@ -310,6 +326,9 @@ def pickup_request_validate(
                 extra={"field": "pickup_date"},
             )
         cutoff = _cutoff_time()
+        courier_cutoffs = [c for c in Shipment.objects.filter(order_id__in=[o.pk for o in orders])
+                           .exclude(courier__pickup_cutoff=None).values_list("courier__pickup_cutoff", flat=True)]
+        cutoff = min([cutoff, *courier_cutoffs])
         if time_from > cutoff:
             raise PickupRefused(
                 _("Pickups must start by %(cutoff)s (couriers' cut-off); %(start)s is too late.")
@@ -349,7 +368,7 @@ def pickup_request_validate(
 def pickup_request_create(
     *, seller, orders, pickup_date: dt.date, time_from: dt.time, time_to: dt.time, vehicle: str,
     contact_name: str, contact_phone: str, warehouse=None, address: str = "", courier=None, acting_user=None,
-    source: str = EventSource.STAFF,
+    source: str = EventSource.STAFF, push: bool = True,
 ) -> PickupRequest:
     """Request a pickup of orders that have an AWB; their shipments move to "pickup requested".
     Nothing is written when a rule refuses."""
@@ -360,10 +379,12 @@ def pickup_request_create(
         address=address,
     )
     with transaction.atomic():
+        from logistics.sync import pickup_account, pickup_push_after_commit
+
         pickup = PickupRequest.objects.create(
             seller=seller, courier=courier, pickup_date=pickup_date, time_from=time_from, time_to=time_to,
             vehicle=vehicle, contact_name=contact_name.strip(), contact_phone=phone, warehouse=warehouse,
-            address=(address or "").strip(),
+            address=(address or "").strip(), account=pickup_account(orders=orders),
         )
         pickup.orders.set(orders)
         PickupEvent.objects.create(pickup=pickup, actor=acting_user, source=source, from_status="",
@@ -371,6 +392,8 @@ def pickup_request_create(
         for shipment in Shipment.objects.filter(order__in=orders, status=S.AWB_CREATED).exclude(awb=""):
             shipment_transition(shipment=shipment, to_status=S.PICKUP_REQUESTED, acting_user=acting_user,
                                 source=source, note=_("pickup request #%(id)s") % {"id": pickup.pk})
+        if push and pickup.account_id:
+            pickup_push_after_commit(pickup, acting_user=acting_user)  # the platform hears of it once it is ours
     return pickup
 
 
@@ -462,8 +485,11 @@ def return_receive(
 
 def return_inspect(
     *, ret: Return, outcome: str, acting_user=None, source: str = EventSource.STAFF, note: str = "",
+    warehouse=None,
 ) -> Return:
-    """Record what came back: sellable, damaged, or lost (the parcel never arrived)."""
+    """Record what came back: sellable, damaged, or lost (the parcel never arrived). Sellable items go
+    back on hand in `warehouse` (default: the order's) with a "return restocked" movement; the RTS charge
+    is posted to the seller's ledger once. All of it or nothing."""
     outcomes = {Return.Outcome.SELLABLE, Return.Outcome.DAMAGED, Return.Outcome.LOST}
     if outcome not in outcomes:
         raise ReturnRefused(_("Unknown inspection outcome “%(outcome)s”.") % {"outcome": outcome})
@@ -472,10 +498,52 @@ def return_inspect(
             _("Return of %(order)s has not been received yet; only “lost” can be recorded before it arrives.")
             % {"order": ret.order}
         )
-    return transition(
-        instance=ret, to_status=R.INSPECTED, allowed=RETURN_TRANSITIONS, event_model=ReturnEvent,
-        event_field="ret", actor=acting_user, source=source, note=note or Return.Outcome(outcome).label,
-        updates={"outcome": outcome, "inspected_at": timezone.now(), "inspected_by": acting_user},
+    order = ret.order
+    warehouse = warehouse or order.warehouse
+    items = list(order.items.select_related("variant")) if outcome == Return.Outcome.SELLABLE else []
+    if items and warehouse is None:
+        raise ReturnRefused(
+            _("Order %(order)s has no warehouse: choose where the sellable items go back.") % {"order": order},
+            extra={"field": "warehouse"},
+        )
+    with transaction.atomic():
+        ret = transition(
+            instance=ret, to_status=R.INSPECTED, allowed=RETURN_TRANSITIONS, event_model=ReturnEvent,
+            event_field="ret", actor=acting_user, source=source, note=note or Return.Outcome(outcome).label,
+            updates={"outcome": outcome, "inspected_at": timezone.now(), "inspected_by": acting_user},
+        )
+        return_restock(ret=ret, items=items, warehouse=warehouse, acting_user=acting_user)
+        return_post_rts_charge(ret=ret, acting_user=acting_user)
+    return ret
+
+
+def return_restock(*, ret: Return, items, warehouse, acting_user=None) -> int:
+    """Put a sellable return's items back on hand; items without a catalogue variant are skipped.
+    Returns the number of units restocked."""
+    from catalog.models import StockMovement
+    from catalog.services import stock_adjust
+
+    units = 0
+    for item in items:
+        if item.variant_id is None or item.quantity <= 0:
+            continue
+        stock_adjust(variant=item.variant, warehouse=warehouse, on_hand_delta=item.quantity,
+                     reason=StockMovement.Reason.RETURN_RESTOCK, reference=f"return:{ret.pk}",
+                     note=_("return of %(order)s") % {"order": ret.order.order_no}, acting_user=acting_user)
+        units += item.quantity
+    return units
+
+
+def return_post_rts_charge(*, ret: Return, acting_user=None):
+    """Charge the seller the RTS fee, once (posting key per return). None when there is no fee."""
+    from finance.services import ledger_post
+
+    if not ret.rts_fee or ret.rts_fee <= 0:
+        return None
+    return ledger_post(
+        seller=ret.order.seller, entry_type="rts_charge", amount=-ret.rts_fee,
+        posting_key=f"return:{ret.pk}:rts_charge", reference=ret.order.order_no,
+        memo=_("RTS charge, return of %(order)s") % {"order": ret.order.order_no}, acting_user=acting_user,
     )
 
 

@@ -134,6 +134,7 @@ WITHDRAWAL_BANK_COOLING_OFF_HOURS = env.int("WITHDRAWAL_BANK_COOLING_OFF_HOURS",
 # now a pickup must be requested, in minutes.
 PICKUP_CUTOFF_TIME = env("PICKUP_CUTOFF_TIME", default="15:00")
 PICKUP_MIN_LEAD_MINUTES = env.int("PICKUP_MIN_LEAD_MINUTES", default=60)
+SHIPMENT_STUCK_DAYS = env.int("SHIPMENT_STUCK_DAYS", default=3)  # no tracking movement this long: "stuck"
 TICKET_ATTACHMENT_MAX_BYTES = env.int("TICKET_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 REST_FRAMEWORK = {

@@ -367,3 +367,84 @@ class KomshipAdapter:
         if isinstance(data, dict) and data.get("withdrawal_id"):
             return mappers.withdrawal_from_row(data)
         return self.get_withdrawal(external_id)
+
+    # Carrier: quotes, AWB and labels, tracking, pickups ----------------------------------------------
+    def _quote_destination(self, destination: str) -> int:
+        from integrations.base import ExternalCustomer
+
+        text = (destination or "").strip()
+        if text.isdigit():
+            return int(text)
+        for term in [text, *[part.strip() for part in text.split(",") if part.strip()]]:
+            found = mappers.destination_id(self.client.destinations(term), ExternalCustomer(name=""))
+            if found:
+                return found
+        raise ProviderRejected(f"Komship knows no destination {text!r}", platform=PLATFORM)
+
+    def shipping_rates(self, *, origin: str, destination: str, weight_grams: int, cod_value, item_value):
+        """Calculate cost shipping (#54). `origin` is the partner address id (default: options)."""
+        params = mappers.calculate_params(
+            destination_id=self._quote_destination(destination), weight_grams=weight_grams,
+            cod_value=cod_value, item_value=item_value, partner_id=self.partner_id,
+            partner_address_id=str(origin if str(origin or "").isdigit()
+                                   else self.options.get("partner_address_id") or 1),
+        )
+        return mappers.shipping_rates(self.client.calculate(params))
+
+    def track(self, *, awb: str, courier_code: str = "", external_order_id: str = ""):
+        return mappers.tracking_timeline(self.client.awb_history(awb), awb=awb)
+
+    def fetch_awb(self, external_order_id: str) -> str:
+        """The AWB Komship issued for an order ("" while it has none)."""
+        return self.get_order(external_order_id).awb
+
+    def update_awb(self, external_order_id: str, awb: str) -> None:
+        """Check the airway bill (#58), then store it on the order (#60)."""
+        self.client.check_awb(awb, external_order_id)
+        self.client.update_awb(self.partner_id, external_order_id, awb)
+
+    def print_label(self, external_order_ids: list[str], *, page: str = "page_1"):
+        from integrations.base import LabelFile
+
+        content = mappers.label_pdf(self.client.print_label(list(external_order_ids), page=page))
+        return LabelFile(content=content, filename=f"komship-label-{'-'.join(external_order_ids)[:60]}.pdf")
+
+    def create_pickup(self, payload):
+        """Store Pickup takes one order per request; stop after 3 refusals in a row, as the dashboard does."""
+        from integrations.base import PickupResult
+
+        name = str(self.options.get("partner_name") or payload.contact_name)
+        pickup_id, accepted, refused, streak = "", [], [], 0
+        for order_id in payload.external_order_ids:
+            if streak >= 3:
+                refused.append((order_id, "not sent: three refusals in a row"))
+                continue
+            try:
+                response = self.client.store_pickup(self.partner_id, mappers.pickup_body(
+                    payload, partner_name=name, order_id=order_id))
+                got, error = mappers.pickup_outcome(response)
+            except ProviderRejected as exc:
+                got, error = "", exc.message
+            if error:
+                refused.append((order_id, error))
+                streak += 1
+                continue
+            streak = 0
+            pickup_id = pickup_id or got
+            accepted.append(order_id)
+        return PickupResult(external_id=pickup_id, accepted=tuple(accepted), refused=tuple(refused))
+
+    def iter_pickups(self, *, page_size: int | None = None):
+        from integrations.komship.endpoints import PICKUP_PAGE_SIZE_MAX
+
+        size = max(1, min(page_size or PICKUP_PAGE_SIZE_MAX, PICKUP_PAGE_SIZE_MAX))
+        page = 1
+        while True:
+            pickups, total, last_page = mappers.pickup_page(self.client.pickup_history(page=page, limits=size))
+            yield pickups, total
+            if not pickups or page >= last_page:
+                return
+            page += 1
+
+    def get_pickup(self, external_id: str):
+        return mappers.pickup_from_detail(self.client.pickup_detail(external_id), external_id)

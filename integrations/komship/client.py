@@ -287,3 +287,31 @@ class KomshipClient(JsonClient):
     def bank_account_store(self, *, bank_name: str, account_name: str, account_no: int, note: str = "") -> dict:
         return self._call("bank_account_store", json={"bank_name": bank_name, "account_name": account_name,
                                                       "account_no": account_no, "note": note})
+
+    # Logistics -----------------------------------------------------------------------------------------
+    def calculate(self, params: Mapping[str, Any]) -> dict:
+        return self._call("calculate", params=dict(params))
+
+    def check_awb(self, awb: str, order_id: str) -> dict:
+        return self._call("check_awb", path_params={"awb": awb, "order_id": order_id})
+
+    def awb_history(self, awb: str) -> dict:
+        return self._call("awb_history", path_params={"awb": awb})
+
+    def update_awb(self, partner_id: str, order_id: str, airway_bill: str) -> dict:
+        # Setting the same AWB again changes nothing: safe to retry.
+        return self._call("awb_update", path_params={"partner_id": partner_id, "order_id": order_id},
+                          data={"airway_bill": airway_bill}, idempotent=True)
+
+    def print_label(self, order_ids: list[str], *, page: str = "page_1") -> dict:
+        fields = {"order_id": (None, ",".join(order_ids)), "page": (None, page), "print_date": (None, "1")}
+        return self._call("print_label", files=fields, idempotent=True)
+
+    def store_pickup(self, partner_id: str, body: dict) -> dict:
+        return self._call("pickup_store", path_params={"partner_id": partner_id}, json=body)
+
+    def pickup_history(self, *, page: int, limits: int) -> dict:
+        return self._call("pickup_history", params={"page": page, "limits": limits})
+
+    def pickup_detail(self, pickup_id: str) -> dict:
+        return self._call("pickup_detail", path_params={"pickup_id": pickup_id})

@@ -205,3 +205,69 @@ _FINANCE_ENDPOINTS = (
              "wire §2.3 #15 (exact)", "Refused (400) for the default account (seed rule)."),
 )
 ENDPOINTS.update({e.name: e for e in _FINANCE_ENDPOINTS})
+
+
+# Logistics: quotes, AWB and labels, tracking, pickups ------------------------------------------------
+# Seed #53/#54 (calculate), #58–#60 (airway bill), #65/#66 (print label), #67–#74 (pickup). Response bodies are
+# collapsed in the seed (`data []` / `data {}`); the keys below come from wire §2.3 where clients read them.
+PICKUP_PAGE_SIZE_MAX = 50  # CHOSEN: `limits` of the pickup history (#67: `page` + `limit`, no maximum)
+# CHOSEN: Komship has no code for "our" vehicles; the dashboard offers these words (wire §3.5: Motor/Mobil/Truk).
+VEHICLES = {"motor": "Motor", "mobil": "Mobil", "truk": "Truk"}
+# CHOSEN: a pickup history row carries `pickup_status` (the Monitoring Pickup filter #93 speaks of
+# "Belum Dipickup"); the words and what they mean for PickupRequest.Status.
+PICKUP_STATUSES = {
+    "Belum Dipickup": "scheduled",
+    "Sudah Dipickup": "picked_up",
+    "Gagal Pickup": "failed",
+    "Dibatalkan": "canceled",
+}
+# CHOSEN: airway-bill history `code` words (the delivery API's history item {desc, date, code, status},
+# wire §3.9, whose codes are not listed) and what they mean for a Shipment.
+TRACKING_CODES = {
+    "PICKREQ": "",
+    "PICKUP": "picked_up",
+    "MANIFEST": "in_transit",
+    "DEPARTURE": "in_transit",
+    "ARRIVAL": "in_transit",
+    "DELIVERY": "in_transit",
+    "DELIVERED": "delivered",
+    "PROBLEM": "problem",
+    "RETURN": "returning",
+    "RETURNED": "returned",
+    "LOST": "lost",
+}
+
+_LOGISTICS_ENDPOINTS = (
+    Endpoint("calculate", "GET", "v2/calculate", "wire §2.3 #54 (v2 and v3 coexist)",
+             "Query (seed #54): receiver_destination (destination id from #49), weight (grams), payment_method "
+             "('COD' / 'BANK TRANSFER'), partner_id, partner_address_id, additional_cost, grandtotal, subtotal, "
+             "cart, discount. CHOSEN: cart 0 with a weight quotes an ad-hoc parcel. Answers data {data_regular[], "
+             "data_truck[], data_shipping {coverage_cod_sap}}; option keys shipment_name, shipping_type, "
+             "shipping_cost, service_fee (COD fee), grandtotal, weight, value, image_path; CHOSEN etd ('2-3')."),
+    Endpoint("check_awb", "GET", "v1/check-awb/{awb}/{order_id}", "wire §2.3 #58 (exact)",
+             "Answers status success/failed + message (seed #58 data {}). Used before updating an AWB."),
+    Endpoint("awb_history", "GET", "v1/check-awb/{awb}",
+             "CHOSEN: #59 'Check airway_bill' (awb only, data [] tracking history); path not seen in clients",
+             "data [] of {desc, date ('YYYY-MM-DD HH:MM:SS' WIB), code, status} (the delivery API's history "
+             "item, wire §3.9); codes in TRACKING_CODES. Unknown AWB: 400 'invalid cnote/airway bill'."),
+    Endpoint("awb_update", "PUT", "v1/order/{partner_id}/update/{order_id}", "wire §2.3 #60 (exact)",
+             "Form field airway_bill (seed #60). Answers 'order updated successfully.'"),
+    Endpoint("print_label", "POST", "v2/generate/print-label",
+             "wire §2.3 #65/#66 (label service; CHOSEN: relative to options.label_base_url, default the API root)",
+             "Multipart order_id (comma list), page ('page_1'…), print_date 1. Answers data {base_64 (a PDF), "
+             "path}."),
+    Endpoint("pickup_store", "POST", "v4/pickup/{partner_id}/store", "wire §2.3 #74 (exact; v3 also)",
+             "JSON partner_name (string), pickup_date 'YYYY-MM-DD', pickup_time 'HH:MM:SS', pic, pic_phone "
+             "(08…), vehicle (VEHICLES), address_id, address_detail, order (ONE order id per request), token. "
+             "Result read from body code: 200 ok, 500/1002 failed, 1006 insufficient balance. CHOSEN: success "
+             "carries data {pickup_id}; requests with the same date, time, vehicle and address join one pickup."),
+    Endpoint("pickup_history", "GET", "v3/pickup/history", "wire §2.3 #67–#69 (v3, Laravel paginator)",
+             "page, limits. Rows id, date_submission, time_submission, pickup_date, pickup_time, shipping, "
+             "vehicle, total_product, total_order, warehouse_type, warehouse; CHOSEN pickup_status "
+             "(PICKUP_STATUSES).",
+             page_size_max=PICKUP_PAGE_SIZE_MAX),
+    Endpoint("pickup_detail", "GET", "v3/pickup/history/detail/{pickup_id}", "wire §2.3 #70",
+             "data {address_name, address_detail, pickup_date, pickup_time 'HH:MM:SS', vehicle, data_order[] "
+             "{order_id, order_no, airway_bill, shipping}, total_qty, total_order}; CHOSEN pickup_status."),
+)
+ENDPOINTS.update({e.name: e for e in _LOGISTICS_ENDPOINTS})

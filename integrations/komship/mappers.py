@@ -579,3 +579,131 @@ def withdrawal_from_row(row: Any) -> ExternalWithdrawal:
         requested_at=timestamp(row.get("created_at") or row.get("withdrawal_date")),
         updated_at=timestamp(row.get("updated_at")), transfer_proof_url=str(row.get("transfer_proof") or ""),
     )
+
+
+# Logistics --------------------------------------------------------------------------------------------
+
+
+def calculate_params(*, destination_id: int, weight_grams: int, cod_value: Decimal, item_value: Decimal,
+                     partner_id: str, partner_address_id: str) -> dict:
+    """Query of calculate cost shipping (seed #54)."""
+    cod = cod_value > 0
+    grand = int(cod_value if cod else item_value)
+    return {
+        "receiver_destination": destination_id, "weight": int(weight_grams),
+        "payment_method": PAYMENT_COD if cod else PAYMENT_BANK_TRANSFER, "partner_id": partner_id,
+        "partner_address_id": partner_address_id, "additional_cost": 0, "grandtotal": grand,
+        "subtotal": int(item_value), "cart": 0, "discount": 0,
+    }
+
+
+def shipping_rates(response: Any) -> tuple:
+    from integrations.base import ShippingRate
+
+    data = detail_data(response)
+    rates = []
+    for group in ("data_regular", "data_truck"):
+        for row in data.get(group) or []:
+            if not isinstance(row, Mapping) or not row.get("shipment_name"):
+                raise ProviderContractChanged(f"calculate `{group}` row without shipment_name", platform=PLATFORM,
+                                              payload=row)
+            courier = str(row["shipment_name"]).strip()
+            service = str(row.get("shipping_type") or "").strip()
+            rates.append(ShippingRate(
+                courier_code=courier.lower(), courier_name=courier, service_code=service, service_name=service,
+                cost=money(row.get("shipping_cost")), cod_fee=money(row.get("service_fee")),
+                etd=str(row.get("etd") or ""), external_id=str(row.get("value") or ""),
+            ))
+    return tuple(rates)
+
+
+def tracking_timeline(response: Any, *, awb: str):
+    from integrations.base import TrackingCheckpoint, TrackingTimeline
+    from integrations.komship.endpoints import TRACKING_CODES
+
+    rows, _ = rows_and_total(response)
+    checkpoints = []
+    for row in rows:
+        when = timestamp(row.get("date")) if isinstance(row, Mapping) else None
+        if when is None or not str(row.get("desc") or "").strip():
+            raise ProviderContractChanged("airway-bill history item without date or desc", platform=PLATFORM,
+                                          payload=row)
+        code = str(row.get("code") or "").strip().upper()
+        checkpoints.append(TrackingCheckpoint(
+            occurred_at=when, description=str(row["desc"]).strip(), status_code=code,
+            location=str(row.get("location") or ""), shipment_status=TRACKING_CODES.get(code, ""),
+        ))
+    checkpoints.sort(key=lambda c: c.occurred_at)
+    last = checkpoints[-1] if checkpoints else None
+    last_word = str(rows[-1].get("status") or "") if rows else ""
+    moving = [c for c in checkpoints if c.shipment_status]
+    return TrackingTimeline(awb=awb, checkpoints=tuple(checkpoints), platform_status=last_word or (
+        last.status_code if last else ""), shipment_status=moving[-1].shipment_status if moving else "")
+
+
+def label_pdf(response: Any) -> bytes:
+    import base64
+    import binascii
+
+    data = detail_data(response)
+    try:
+        content = base64.b64decode(str(data.get("base_64") or ""), validate=True)
+    except (binascii.Error, ValueError):
+        content = b""
+    if not content.startswith(b"%PDF"):
+        raise ProviderContractChanged("print-label answered no base64 PDF", platform=PLATFORM, payload=data)
+    return content
+
+
+def pickup_body(payload, *, partner_name: str, order_id: str) -> dict:
+    from integrations.komship.endpoints import VEHICLES
+
+    return {
+        "partner_name": partner_name, "pickup_date": payload.pickup_date.isoformat(),
+        "pickup_time": payload.time_from.strftime("%H:%M:%S"), "pic": payload.contact_name,
+        "pic_phone": local_phone(payload.contact_phone), "vehicle": VEHICLES.get(payload.vehicle, "Motor"),
+        "address_id": _int(payload.address_id), "address_detail": payload.address, "order": _int(order_id),
+        "token": "",
+    }
+
+
+def pickup_outcome(response: Any) -> tuple[str, str]:
+    """(pickup id, error message) of one Store Pickup answer; body `code` 200 is success (wire §2.3 #74)."""
+    if not isinstance(response, Mapping):
+        raise ProviderContractChanged("Store Pickup answered no JSON object", platform=PLATFORM, payload=response)
+    code = response.get("code")
+    data = response.get("data") if isinstance(response.get("data"), Mapping) else {}
+    if code == 200 and str(response.get("status") or "").lower() == "success":
+        return _str_id(data.get("pickup_id")), ""
+    messages = {1006: "insufficient balance"}
+    return "", str(response.get("message") or messages.get(code) or f"code {code}")
+
+
+def _pickup(row: Mapping, orders: Iterable = ()):
+    from integrations.base import ExternalPickup
+    from integrations.komship.endpoints import PICKUP_STATUSES
+
+    word = str(row.get("pickup_status") or "").strip()
+    when = timestamp(row.get("pickup_date"))
+    return ExternalPickup(
+        external_id=_str_id(row.get("id") or row.get("pickup_id")), status=word,
+        our_status=PICKUP_STATUSES.get(word, ""),
+        pickup_date=when.astimezone(WIB).date() if when else None,
+        pickup_time=str(row.get("pickup_time") or ""), vehicle=str(row.get("vehicle") or "").lower(),
+        external_order_ids=tuple(_str_id(o.get("order_id")) for o in orders if isinstance(o, Mapping)),
+        raw=dict(row),
+    )
+
+
+def pickup_page(response: Any) -> tuple[list, int | None, int]:
+    """(pickups, total, last page) of one pickup-history page."""
+    rows, total = rows_and_total(response)
+    data = response.get("data") if isinstance(response, Mapping) else None
+    last_page = _int(data.get("last_page"), 1) if isinstance(data, Mapping) else 1
+    return [_pickup(r) for r in rows if isinstance(r, Mapping)], total, last_page
+
+
+def pickup_from_detail(response: Any, pickup_id: str):
+    data = detail_data(response)
+    data.setdefault("id", pickup_id)
+    return _pickup(data, data.get("data_order") or [])

@@ -42,6 +42,7 @@ from integrations.komship.endpoints import (
     WITHDRAWAL_STATUSES,
     WITHDRAWAL_UPDATE_STATUSES,
 )
+from integrations.komship.sandbox_logistics import KomshipLogisticsMixin
 from integrations.sandbox_kit import Sandbox, SeedPlan, bearer_token, json_body
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -167,7 +168,7 @@ def _int(value, default=None):
         return default
 
 
-class KomshipSandbox(Sandbox):
+class KomshipSandbox(KomshipLogisticsMixin, Sandbox):
     platform = "komship"
     tokens = frozenset({"demo-komship-token"})
     users = {"tatausaha": "12345678a", "demo-komship": "demo-komship-password"}
@@ -194,6 +195,7 @@ class KomshipSandbox(Sandbox):
         self._variants: list[tuple[dict, dict | None]] = []
         self._last_tick = 0.0
         self._rng = random.Random(0)
+        self._clear_logistics()
 
     # Errors ------------------------------------------------------------------------------------------
     def error_body(self, status: int, message: str) -> JsonResponse:
@@ -1241,6 +1243,7 @@ class KomshipSandbox(Sandbox):
             path("v1/bank-account/store", e(self.view_bank_account_store)),
             path("v1/bank-account/update/<int:bank_account_id>", e(self.view_bank_account_update)),
             path("v1/bank-account/delete/<int:bank_account_id>", e(self.view_bank_account_delete)),
+            *self.logistics_routes(),
         ]
 
 

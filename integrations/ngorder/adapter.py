@@ -386,6 +386,50 @@ class NgorderAdapter:
         raise ProviderRejected(f"stock push failed for {len(failures)} variant(s): {summary}",
                                platform=self.platform, payload=payload)
 
+    # Carrier: quotes, tracking, pickups --------------------------------------------------------------
+    def _region_id(self, text: str, *, fallback_option: str = "") -> int:
+        text = (text or "").strip()
+        if text.isdigit():
+            return int(text)
+        if not text and fallback_option and self.options.get(fallback_option):
+            return int(self.options[fallback_option])
+        for term in [text, *[part.strip() for part in text.split(",") if part.strip()]]:
+            rows = mappers.list_rows(self.client.list_regions(keyword=term, per_page=1)) if term else []
+            if rows:
+                return int(rows[0]["id"])
+        raise ProviderRejected(f"no Ngorder region matches {text!r}", platform=self.platform)
+
+    def shipping_rates(self, *, origin: str, destination: str, weight_grams: int, cod_value, item_value):
+        """Get Cost. `origin` is a region id or name (default: options["origin_district_id"])."""
+        body = self.client.expedition_cost(
+            origin_id=self._region_id(origin, fallback_option="origin_district_id"),
+            destination_id=self._region_id(destination), weight=int(weight_grams),
+            price=int(item_value or cod_value or 0))
+        return mappers.shipping_rates(body)
+
+    def track(self, *, awb: str, courier_code: str = "", external_order_id: str = ""):
+        from integrations.ngorder.endpoints import EXPEDITION_IDS
+
+        code = (courier_code or "").lower().replace("&", "").replace(" ", "")
+        expedition_id = EXPEDITION_IDS.get(code) or EXPEDITION_IDS.get(code.split("-")[0]) or 99
+        body = self.client.expedition_tracking(awb_number=awb, expedition_id=expedition_id,
+                                               order_id=external_order_id)
+        return mappers.tracking_timeline(body, awb=awb)
+
+    def create_pickup(self, payload):
+        """pickup-request for every order at once (Ngorder takes no date or time: the courier comes on its
+        own round); the orders left out of success_data are refused."""
+        from integrations.base import PickupResult
+
+        service = "DROP_OFF" if self.options.get("pickup_service") == "DROP_OFF" else "PICKUP"
+        body = self.client.pickup_request([{"id": int(i), "service": service} for i in payload.external_order_ids])
+        accepted = mappers.pickup_accepted(body)
+        refused = tuple((i, "not accepted for pickup") for i in payload.external_order_ids if i not in accepted)
+        return PickupResult(external_id="", accepted=accepted, refused=refused)
+
+    def cancel_pickup(self, external_order_id: str, reason: str = "") -> None:
+        self.client.cancel_pickup(external_order_id, reason)
+
 
     # Finance: OrderPay balance and withdraw (finance/sync.py) ---------------------------------------------
     def get_balance(self):

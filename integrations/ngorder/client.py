@@ -185,3 +185,21 @@ class NgorderClient(JsonClient):
 
     def bank_detail(self, bank_id: int | str) -> dict:
         return self.call("bank_detail", path_params={"bank_id": bank_id})
+
+    # Logistics -------------------------------------------------------------------------------------
+    def expedition_cost(self, *, origin_id: int, destination_id: int, weight: int, price: int) -> dict:
+        return self.call("expedition_cost", params={"origin_id": origin_id, "destination_id": destination_id,
+                                                    "weight": weight, "price": price})
+
+    def expedition_tracking(self, *, awb_number: str, expedition_id: int, order_id: int | str) -> dict:
+        return self.call("expedition_tracking", params={"awb_number": awb_number, "expedition_id": expedition_id,
+                                                        "order_id": order_id})
+
+    def pickup_request(self, rows: list[dict]) -> dict:
+        return self.call("pickup_request", json={"pickup_request": rows})
+
+    def cancel_pickup(self, order_id: int | str, reason: str = "") -> dict:
+        body: dict = {"id": int(order_id)}
+        if reason:
+            body["reason"] = reason
+        return self.call("pickup_cancel", json=body)

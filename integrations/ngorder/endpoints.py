@@ -142,3 +142,33 @@ _FINANCE_ENDPOINTS = (
              "image, type}."),
 )
 ENDPOINTS.update({endpoint.name: endpoint for endpoint in _FINANCE_ENDPOINTS})
+
+
+# Logistics: expedition cost and tracking, pickup request and cancel (002 + 003 Expedition, Shipment) --------
+# `expedition_id` of tracking and of the order list filter (003 Get Orders): courier code -> id.
+EXPEDITION_IDS = {"jne": 1, "tiki": 2, "pos": 3, "sicepat": 4, "wahana": 5, "jnt": 6, "alfatrex": 7, "lion": 8,
+                  "ninja": 9, "sap": 10, "rpx": 11}
+# Tracking `history[].desc` holds the event code (003 sample: PICKREQ, IN, OUT, ANT, DELIVERED) and `location`
+# the human text. What a code means for a Shipment; codes after DELIVERED are CHOSEN (not in the sample).
+TRACKING_CODES = {"PICKREQ": "", "PICKUP": "picked_up", "IN": "in_transit", "OUT": "in_transit",
+                  "ANT": "in_transit", "DELIVERED": "delivered", "PROBLEM": "problem", "RETUR": "returning",
+                  "RETURNED": "returned", "LOST": "lost"}
+PICKUP_SERVICES = ("PICKUP", "DROP_OFF")
+
+_LOGISTICS_ENDPOINTS = (
+    Endpoint("expedition_cost", "GET", "/expedition/cost", "002 + 003 Expedition > Get Cost",
+             "Query origin_id, destination_id (Region ids), weight (CHOSEN: grams, as product weights; the "
+             "answer's meta.weight is the rounded kilograms), price, is_privor, is_shipper. Answers status "
+             "{code: 1, message}, data {regular[], express[], trucking[]}, meta {origin, destination, weight, "
+             "is_shipper_api, use_cod}."),
+    Endpoint("expedition_tracking", "GET", "/expedition/tracking", "002 + 003 Expedition > Tracking",
+             "Query awb_number, expedition_id (EXPEDITION_IDS), order_id. Answers {\"0\": 200, response, data "
+             "{awb_number, status, history[] {date, desc (the code), location (the text)}, logistic_name, ...}}."),
+    Endpoint("pickup_request", "POST", "/shipping/pickup-request", "002 + 003 Shipment > Pickup Request",
+             "Body pickup_request[] {id (order id), service PICKUP|DROP_OFF}. Answers {response, message, "
+             "success_data [order ids], status 'PICKUP_REQUEST'} (no data). CHOSEN: an order without AWB or "
+             "already requested is left out of success_data."),
+    Endpoint("pickup_cancel", "POST", "/shipping/cancel-pickup", "002 + 003 Shipment > Cancel Pickup Request",
+             "Body id (order id), reason (required when the courier is JNE). Answers message, data (the id)."),
+)
+ENDPOINTS.update({endpoint.name: endpoint for endpoint in _LOGISTICS_ENDPOINTS})

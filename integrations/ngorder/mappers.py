@@ -584,3 +584,64 @@ def balance_from_orderpay(response: Any):
         raise ProviderContractChanged("orderpay-balance answered no data.withdrawal_allowed",
                                       platform="ngorder", payload=response)
     return ExternalBalance(available=money(data.get("withdrawal_allowed")), pending=money(data.get("onhold_total")))
+
+
+# Logistics --------------------------------------------------------------------------------------------------
+
+
+def shipping_rates(body: Any) -> tuple:
+    """Get Cost: data {regular[], express[], trucking[]}; `status.code` 1 is success."""
+    from integrations.base import ShippingRate
+
+    if not isinstance(body, Mapping) or not isinstance(body.get("data"), Mapping):
+        raise _contract("expedition cost without a data object", body)
+    status = body.get("status")
+    if isinstance(status, Mapping) and status.get("code") not in (1, "1"):
+        from integrations.exceptions import ProviderRejected
+
+        raise ProviderRejected(_text(status.get("message")) or "no cost", platform=PLATFORM, payload=body)
+    rates = []
+    for group in ("regular", "express", "trucking"):
+        for row in body["data"].get(group) or []:
+            if not isinstance(row, Mapping) or not row.get("name"):
+                raise _contract(f"expedition cost `{group}` row without name", row)
+            low, high = _int(row.get("min_day")), _int(row.get("max_day"))
+            etd = "" if not (low or high) else (str(low) if low == high else f"{low}-{high}")
+            name = _text(row["name"])
+            rates.append(ShippingRate(
+                courier_code=name.lower().replace("&", "").replace(" ", ""), courier_name=name,
+                service_code=_text(row.get("rate_name")), service_name=_text(row.get("rate_name")),
+                cost=money(row.get("finalRate")), etd=etd, external_id=_text(row.get("rate_id")),
+            ))
+    return tuple(rates)
+
+
+def tracking_timeline(body: Any, *, awb: str):
+    from integrations.base import TrackingCheckpoint, TrackingTimeline
+    from integrations.ngorder.endpoints import TRACKING_CODES
+
+    data = body.get("data") if isinstance(body, Mapping) else None
+    if not isinstance(data, Mapping) or not isinstance(data.get("history"), list):
+        raise _contract("tracking without data.history", body)
+    checkpoints = []
+    for row in data["history"]:
+        when = parse_time(row.get("date")) if isinstance(row, Mapping) else None
+        if when is None:
+            raise _contract("tracking history item without a date", row)
+        code = _text(row.get("desc")).upper()
+        checkpoints.append(TrackingCheckpoint(
+            occurred_at=when, description=_text(row.get("location")) or code, status_code=code,
+            shipment_status=TRACKING_CODES.get(code, ""),
+        ))
+    checkpoints.sort(key=lambda c: c.occurred_at)
+    moving = [c for c in checkpoints if c.shipment_status]
+    word = _text(data.get("status")).upper()
+    return TrackingTimeline(awb=_text(data.get("awb_number")) or awb, checkpoints=tuple(checkpoints),
+                            platform_status=word, shipment_status=TRACKING_CODES.get(word, "") or (
+                                moving[-1].shipment_status if moving else ""))
+
+
+def pickup_accepted(body: Any) -> tuple[str, ...]:
+    if not isinstance(body, Mapping) or not isinstance(body.get("success_data"), list):
+        raise _contract("pickup request without success_data", body)
+    return tuple(str(i) for i in body["success_data"])

@@ -30,6 +30,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from integrations.ngorder.endpoints import WITHDRAW_ADMIN_FEE, WITHDRAW_MIN, XENDIT_BANK_IDS
+from integrations.ngorder.sandbox_logistics import NgorderLogisticsMixin
 from integrations.sandbox_kit import Sandbox, SeedPlan, json_body
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -161,7 +162,7 @@ def _int_or_none(value):
         return None
 
 
-class NgorderSandbox(Sandbox):
+class NgorderSandbox(NgorderLogisticsMixin, Sandbox):
     platform = "ngorder"
     tokens = frozenset({"demo-ngorder-token"})
 
@@ -756,6 +757,7 @@ class NgorderSandbox(Sandbox):
             path("payment/withdraw", self.api({"POST": self.payment_withdraw})),
             path("bank/create", self.api({"POST": self.bank_create})),
             path("bank/<int:bank_id>/detail", self.api({"GET": self.bank_detail})),
+            *self.logistics_routes(),
         ]
 
     def _page_params(self, request: HttpRequest, *, default: int, maximum: int) -> tuple[int, int]:

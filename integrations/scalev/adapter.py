@@ -236,3 +236,50 @@ class ScalevAdapter:
             current = self.client.get_variant(variant_id)
             metadata = current.get("metadata") if isinstance(current, Mapping) else None
             self.client.update_variant(variant_id, mappers.stock_body(update, metadata))
+
+    # Carrier: quotes, AWB and receipts, tracking -----------------------------------------------------
+    def _location_id(self, text: str) -> int:
+        text = (text or "").strip()
+        if text.isdigit():
+            return int(text)
+        for term in [text, *[part.strip() for part in text.split(",") if part.strip()]]:
+            found = mappers.location_id(self.client.list_locations(search=term)) if term else ""
+            if found.isdigit():
+                return int(found)
+        raise ProviderRejected(f"Scalev knows no location {text!r}", platform=PLATFORM)
+
+    def shipping_rates(self, *, origin: str, destination: str, weight_grams: int, cod_value, item_value):
+        """shipping-costs for the account's couriers; a COD parcel asks the courier-service search with
+        payment_method "cod" (only COD-capable services). `origin` is a warehouse id (default: options)."""
+        from integrations.scalev.endpoints import DEFAULT_COURIER_CODES
+
+        warehouse = str(origin).strip() if str(origin or "").strip().isdigit() else self.options.get("warehouse_id")
+        if not str(warehouse or "").isdigit():
+            raise ProviderRejected("Scalev needs a warehouse id as origin (options['warehouse_id'])",
+                                   platform=PLATFORM)
+        location = self._location_id(destination)
+        if cod_value and cod_value > 0:
+            body = self.client.courier_services({
+                "is_show_all": False, "location_id": location, "payment_method": "cod",
+                "store_id": int(self.options.get("store_id") or 0) or None, "warehouse_id": int(warehouse),
+                "weight": int(weight_grams)})
+            return mappers.shipping_rates(body, cod_only=True)
+        codes = list(self.options.get("courier_codes") or DEFAULT_COURIER_CODES)
+        body = self.client.shipping_costs({"courier_codes": codes, "location_id": location,
+                                           "warehouse_id": int(warehouse), "weight": int(weight_grams)})
+        return mappers.shipping_rates(body)
+
+    def track(self, *, awb: str, courier_code: str = "", external_order_id: str = ""):
+        return mappers.tracking_timeline(self.client.get_order(external_order_id), awb=awb)
+
+    def generate_awb(self, external_order_ids: list[str]) -> list:
+        return mappers.awb_results(self.client.generate_awb(list(external_order_ids)))
+
+    def cancel_awb(self, external_order_ids: list[str]) -> list:
+        return mappers.awb_results(self.client.cancel_awb(list(external_order_ids)))
+
+    def upload_receipts(self, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Set shipment receipts (AWBs) by CSV: rows (order_id as Scalev shows it, receipt)."""
+        body = self.client.upload_receipt(mappers.receipts_csv(rows))
+        data = self._rows(body, "upload-receipt")
+        return [(str(r.get("order_id") or ""), str(r.get("shipment_receipt") or "")) for r in data]

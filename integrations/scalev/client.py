@@ -103,3 +103,23 @@ class ScalevClient(JsonClient):
 
     def delete_variant(self, variant_id: str) -> None:
         self._call("variant_delete", path_params={"id": str(variant_id)}, idempotent=True)
+
+    # Logistics -------------------------------------------------------------------------------------
+    def shipping_costs(self, body: dict) -> dict:
+        return self._call("shipping_costs", json=body, idempotent=True)  # a read, sent as POST
+
+    def courier_services(self, body: dict) -> dict:
+        return self._call("courier_services", json=body, idempotent=True)
+
+    def list_locations(self, *, search: str, page_size: int = 5) -> dict:
+        return self._call("locations", params={"search": search, "page_size": page_size})
+
+    def generate_awb(self, ids: Sequence[str]) -> dict:
+        return self._call("generate_awb", json={"ids": list(ids)})
+
+    def cancel_awb(self, ids: Sequence[str]) -> dict:
+        return self._call("cancel_awb", json={"ids": list(ids)}, idempotent=True)
+
+    def upload_receipt(self, csv_text: str) -> dict:
+        return self._call("upload_receipt", files={"file": ("receipts.csv", csv_text.encode(), "text/csv")},
+                          idempotent=True)

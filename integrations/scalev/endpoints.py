@@ -90,3 +90,34 @@ ENDPOINTS: dict[str, Endpoint] = {
 
 def endpoint(name: str) -> Endpoint:
     return ENDPOINTS[name]
+
+
+# Logistics: shipping costs, courier services, locations, AWB, receipts, shipment history ---------------------
+# Courier codes asked for when the account names none (spec ShippingCostRequest.courier_codes enum).
+DEFAULT_COURIER_CODES = ("jne", "jnt", "sicepat", "sap", "ninja", "anteraja", "ide")
+# shipment_status_history[].status is an ORDER status (inventory §4.4); what it means for a Shipment.
+SHIPMENT_HISTORY_STATUSES = {"shipped": "in_transit", "completed": "delivered", "rts": "returning",
+                             "shipped_rts": "returned", "canceled": "", "confirmed": "", "pending": ""}
+ENDPOINTS.update({
+    e.name: e
+    for e in (
+        Endpoint("shipping_costs", "POST", "/v3/shipping-costs", "spec searchShippingCosts; inventory §2.6",
+                 notes="Body courier_codes[], location_id, postal_code, warehouse_id, weight (grams). Answers "
+                       "{data [ShippingCostResult {cost, cost_source, courier_service {code, courier {code, "
+                       "courier_type, id, name}, id, name}, etd, weight}], is_paginated false}."),
+        Endpoint("courier_services", "POST", "/v3/shipping-costs/search-courier-service",
+                 "spec searchCourierServices; inventory §2.6",
+                 notes="Body is_show_all, location_id, payment_method, postal_code, store_id, warehouse_id, weight. "
+                       "Items as shipping costs + is_cod, is_pickup, shipment_provider_code, warehouse {...}. "
+                       "Used for COD quotes (payment_method 'cod')."),
+        Endpoint("locations", "GET", "/v3/locations", "spec listLocations; inventory §3.10",
+                 page_size_max=PAGE_SIZE_MAX, notes="search=…; cursor list like orders."),
+        Endpoint("generate_awb", "POST", "/v3/orders/generate-awb", "spec generateOrderAwb; seed line 811",
+                 notes="{ids: [order primary keys]} -> {successes {ID: receipt}, failures {ID: message}}."),
+        Endpoint("cancel_awb", "POST", "/v3/orders/cancel-awb", "spec cancelOrderAwb; seed line 822",
+                 notes="{ids: [...]} -> same shape as generate."),
+        Endpoint("upload_receipt", "POST", "/v3/orders/upload-receipt", "spec uploadOrderReceipt; inventory §2.1",
+                 notes="Multipart `file`: CSV (receipt_template.csv) columns order_id, shipment_receipt. Answers "
+                       "{data [{id, order_id, shipment_receipt}], is_paginated false}."),
+    )
+})

@@ -389,3 +389,85 @@ def stock_body(update: StockUpdate, current_metadata: Mapping | None) -> dict:
     metadata = dict(current_metadata or {})
     metadata[METADATA_STOCK_KEY] = int(update.quantity)
     return {"is_checked": update.quantity > 0, "metadata": metadata}
+
+
+# Logistics ------------------------------------------------------------------------------------------------
+
+
+def shipping_rates(body: Any, *, cod_only: bool = False) -> tuple:
+    """ShippingCostResult / CourierServiceResult items -> ShippingRate (COD fee not quoted by Scalev: 0);
+    `cod_only` drops courier services whose is_cod is false."""
+    from integrations.base import ShippingRate
+
+    if not isinstance(body, Mapping) or not isinstance(body.get("data"), list):
+        raise ProviderContractChanged("shipping costs: no `data` list", platform=PLATFORM, payload=body)
+    rates = []
+    for row in body["data"]:
+        service = row.get("courier_service") if isinstance(row, Mapping) else None
+        courier = service.get("courier") if isinstance(service, Mapping) else None
+        if not isinstance(courier, Mapping) or row.get("cost") is None:
+            raise ProviderContractChanged("shipping cost item without courier_service.courier or cost",
+                                          platform=PLATFORM, payload=row)
+        if cod_only and row.get("is_cod") is False:
+            continue
+        rates.append(ShippingRate(
+            courier_code=_text(courier.get("code")).lower(), courier_name=_text(courier.get("name")),
+            service_code=_text(service.get("code")), service_name=_text(service.get("name")),
+            cost=money(row.get("cost")), etd=_text(row.get("etd")), external_id=_text(service.get("id")),
+        ))
+    return tuple(rates)
+
+
+def location_id(body: Any) -> str:
+    if not isinstance(body, Mapping) or not isinstance(body.get("data"), list):
+        raise ProviderContractChanged("locations: no `data` list", platform=PLATFORM, payload=body)
+    return _text(body["data"][0].get("id")) if body["data"] else ""
+
+
+def awb_results(body: Any) -> list:
+    from integrations.base import AwbResult
+
+    if not isinstance(body, Mapping):
+        raise ProviderContractChanged("generate/cancel AWB answered no object", platform=PLATFORM, payload=body)
+    results = [AwbResult(external_order_id=str(k), awb=_text(v)) for k, v in (body.get("successes") or {}).items()]
+    results += [AwbResult(external_order_id=str(k), error=_text(v) or "refused")
+                for k, v in (body.get("failures") or {}).items()]
+    return results
+
+
+def receipts_csv(rows: list[tuple[str, str]]) -> str:
+    """receipt_template.csv: order_id, shipment_receipt (inventory §1 CSV templates)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["order_id", "shipment_receipt"])
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def tracking_timeline(row: Any, *, awb: str):
+    """shipment_status_history of an order detail; `status` is an order status (inventory §4.4)."""
+    from integrations.base import TrackingCheckpoint, TrackingTimeline
+    from integrations.scalev.endpoints import SHIPMENT_HISTORY_STATUSES
+
+    if not isinstance(row, Mapping) or not isinstance(row.get("shipment_status_history") or [], list):
+        raise ProviderContractChanged("order detail without shipment_status_history", platform=PLATFORM,
+                                      payload=row)
+    checkpoints = []
+    for item in row.get("shipment_status_history") or []:
+        when = timestamp(item.get("timestamp")) if isinstance(item, Mapping) else None
+        if when is None:
+            raise ProviderContractChanged("shipment status history item without timestamp", platform=PLATFORM,
+                                          payload=item)
+        status = _text(item.get("status")).lower()
+        checkpoints.append(TrackingCheckpoint(
+            occurred_at=when, description=_text(item.get("description")) or status, status_code=status,
+            shipment_status=SHIPMENT_HISTORY_STATUSES.get(status, ""),
+        ))
+    checkpoints.sort(key=lambda c: c.occurred_at)
+    moving = [c for c in checkpoints if c.shipment_status]
+    return TrackingTimeline(awb=_text(row.get("shipment_receipt")) or awb, checkpoints=tuple(checkpoints),
+                            platform_status=_text(row.get("shipment_status")) or _text(row.get("status")),
+                            shipment_status=moving[-1].shipment_status if moving else "")

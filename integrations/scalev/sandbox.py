@@ -30,6 +30,7 @@ from django.urls import path
 
 from integrations.sandbox_kit import Sandbox, SeedPlan, bearer_token, json_body
 from integrations.scalev.endpoints import METADATA_STOCK_KEY, PAGE_SIZE_MAX
+from integrations.scalev.sandbox_logistics import ScalevLogisticsMixin
 
 SHAPES = json.loads((Path(__file__).with_name("sandbox_shapes.json")).read_text(encoding="utf-8"))
 _SHAPE_TEXT = {name: json.dumps(shape) for name, shape in SHAPES.items()}
@@ -140,7 +141,7 @@ def _decode_cursor(text: str) -> tuple[float, str] | None:
         return None
 
 
-class ScalevSandbox(Sandbox):
+class ScalevSandbox(ScalevLogisticsMixin, Sandbox):
     platform = "scalev"
     tokens = frozenset({"demo-scalev-token"})
 
@@ -397,6 +398,7 @@ class ScalevSandbox(Sandbox):
         row["status_history"] = [{"by": None, "status": word.removesuffix("_time"), "time": _iso(ts)}
                                  for word, ts in sorted(r["times"].items(), key=lambda kv: kv[1])]
         row["tags"] = []
+        row["shipment_status_history"] = self.shipment_history(r)
         return row
 
     def product_detail(self, p: dict) -> dict:
@@ -486,6 +488,7 @@ class ScalevSandbox(Sandbox):
 
     def routes(self) -> list:
         return [
+            *self.logistics_routes(),  # before v3/orders/<id>, which would take v3/orders/generate-awb
             path("v3/orders", self.view({"GET": self._orders_list, "POST": self._order_create})),
             path("v3/orders/change-status", self.view({"POST": self._orders_change_status})),
             path("v3/orders/delete", self.view({"POST": self._orders_delete})),

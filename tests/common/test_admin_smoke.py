@@ -157,6 +157,7 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
     "integrations.SyncRun": f.SyncRunFactory,
     "logistics.Claim": f.ClaimFactory,
     "logistics.Courier": f.CourierFactory,
+    "logistics.PickupMonitor": f.PickupRequestFactory,
     "logistics.PickupRequest": f.PickupRequestFactory,
     "logistics.Return": f.ReturnFactory,
     "logistics.Shipment": f.ShipmentFactory,

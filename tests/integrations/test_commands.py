@@ -28,8 +28,9 @@ CONNECT_ARGS = {
     "scalev": ["--token", CREDENTIALS["scalev"]["token"]],
     "mitrabunso": ["--token", CREDENTIALS["mitrabunso"]["token"], "--id-user", ID_USER],
 }
-SCHEDULED = {"komship": {"orders_pull", "products_pull"}, "ngorder": {"orders_pull", "products_pull"},
-             "scalev": {"orders_pull", "products_pull"}, "mitrabunso": {"orders_pull"}}
+SCHEDULED = {"komship": {"orders_pull", "products_pull", "shipments", "tracking_pull", "pickups"},
+             "ngorder": {"orders_pull", "products_pull", "tracking_pull"},
+             "scalev": {"orders_pull", "products_pull", "shipments", "tracking_pull"}, "mitrabunso": {"orders_pull"}}
 
 
 @pytest.fixture(autouse=True)
@@ -250,12 +251,14 @@ def test_sync_all_runs_every_supported_kind_and_skips_the_rest(live_server):
     out, err, code = run("sync", "all", "--account", str(scalev.pk))
 
     assert code == 0, out + err
-    # Scalev supports every catalog kind; only the finance kinds (Komship and Ngorder only) are skipped.
+    # Scalev documents no pickups, finances or tickets: those kinds are skipped, every other one runs.
     skipped = [line for line in out.splitlines() if "skipped" in line]
-    assert len(skipped) == 2 and all(" withdrawals " in line or " balances " in line for line in skipped)
+    assert skipped and all(any(f" {kind} " in line for kind in ("pickups", "withdrawals", "balances", "tickets"))
+                           for line in skipped)
     assert set(SyncRun.objects.filter(account=scalev).values_list("kind", "status")) == {
-        ("orders_pull", "succeeded"), ("products_pull", "succeeded"), ("stock_push", "succeeded")}
-    assert out.count(str(scalev)) == 3 + len(skipped)
+        ("orders_pull", "succeeded"), ("products_pull", "succeeded"), ("stock_push", "succeeded"),
+        ("shipments", "succeeded"), ("tracking_pull", "succeeded")}
+    assert out.count(str(scalev)) == 5 + len(skipped)
 
 
 def test_sync_stock_on_a_platform_without_stock_is_skipped(live_server):
@@ -319,7 +322,7 @@ def test_a_renamed_or_recreated_account_keeps_exactly_one_schedule_per_kind(live
     account_schedule_syncs(account=account)  # what the admin's save does
 
     tasks = schedules(account)
-    assert set(tasks) == SCHEDULED["ngorder"] and PeriodicTask.objects.count() == 2
+    assert set(tasks) == SCHEDULED["ngorder"] and PeriodicTask.objects.count() == len(SCHEDULED["ngorder"])
     assert tasks["orders_pull"].pk == edited.pk and tasks["orders_pull"].interval.every == 3
 
     account.delete()
@@ -327,6 +330,5 @@ def test_a_renamed_or_recreated_account_keeps_exactly_one_schedule_per_kind(live
 
     assert code == 0, err
     new = PlatformAccount.objects.get()
-    assert PeriodicTask.objects.count() == 2
-    assert {t.args for t in PeriodicTask.objects.all()} == {f'[{new.pk}, "orders_pull"]',
-                                                            f'[{new.pk}, "products_pull"]'}
+    assert PeriodicTask.objects.count() == len(SCHEDULED["ngorder"])
+    assert {t.args for t in PeriodicTask.objects.all()} == {f'[{new.pk}, "{kind}"]' for kind in SCHEDULED["ngorder"]}
