@@ -117,6 +117,25 @@ RUNNERS: dict[str, Callable[[PlatformAccount, SyncRun, SyncRequest, ProgressFn |
 }
 
 
+def _run_tickets(account, run, request, progress) -> None:
+    """Tickets and claims (Komship): first what is still waiting to be pushed, then the pull."""
+    from contextlib import suppress
+
+    from logistics.ticket_sync import pending_pushes, push_one, tickets_pull, tickets_pull_window
+
+    adapter = adapter_for(account)
+    for what, pk in pending_pushes(account=account):
+        with suppress(IntegrationError):  # written on the record; the pull below still runs
+            push_one(what=what, pk=pk, adapter=adapter)
+    since, until = tickets_pull_window(account=account, since=request.since, until=request.until)
+    tickets_pull(account=account, adapter=adapter, since=since, until=until, on_page=_page_recorder(run, progress))
+
+
+KIND_BY_NAME["tickets"] = SyncRun.Kind.TICKETS
+SUPPORTED_KINDS["komship"] = (*SUPPORTED_KINDS["komship"], SyncRun.Kind.TICKETS)
+RUNNERS[SyncRun.Kind.TICKETS] = _run_tickets
+
+
 def sync_run_execute(*, account: PlatformAccount, kind: str, request: SyncRequest | None = None,
                      progress: ProgressFn | None = None, run: SyncRun | None = None) -> SyncRun:
     """Run one sync of `kind` on `account` and return its finished SyncRun.

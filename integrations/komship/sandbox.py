@@ -36,6 +36,7 @@ from integrations.komship.endpoints import (
     PAYMENT_COD,
     PRODUCT_PAGE_SIZE_MAX,
 )
+from integrations.komship.sandbox_tickets import TicketSandboxMixin
 from integrations.sandbox_kit import Sandbox, SeedPlan, bearer_token, json_body
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -161,7 +162,7 @@ def _int(value, default=None):
         return default
 
 
-class KomshipSandbox(Sandbox):
+class KomshipSandbox(TicketSandboxMixin, Sandbox):
     platform = "komship"
     tokens = frozenset({"demo-komship-token"})
     users = {"tatausaha": "12345678a", "demo-komship": "demo-komship-password"}
@@ -188,6 +189,7 @@ class KomshipSandbox(Sandbox):
         self._variants: list[tuple[dict, dict | None]] = []
         self._last_tick = 0.0
         self._rng = random.Random(0)
+        self._clear_tickets()
 
     # Errors ------------------------------------------------------------------------------------------
     def error_body(self, status: int, message: str) -> JsonResponse:
@@ -289,6 +291,7 @@ class KomshipSandbox(Sandbox):
             for ts in stamps:
                 self._append_order(self._make_order(rng, ts, now))
             self._last_tick = now
+            self._seed_tickets(plan)
 
     def _seed_product(self, rng: random.Random, i: int, ts: float) -> dict:
         code, name, price, weight, variant = PRODUCT_BASES[i % len(PRODUCT_BASES)]
@@ -966,6 +969,7 @@ class KomshipSandbox(Sandbox):
             path("v1/product/check-name", e(self.view_check_name)),
             path("v1/product/check-sku", e(self.view_check_sku)),
             path("v1/product/update-multiple-stock", e(self.view_multiple_stock)),
+            *self.ticket_routes(),
         ]
 
 
