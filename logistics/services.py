@@ -849,3 +849,17 @@ def claim_accept(*, claim: Claim, acting_user=None, source: str = EventSource.ST
 
 def claim_reject(*, claim: Claim, acting_user=None, source: str = EventSource.STAFF, note: str = "") -> Claim:
     return claim_transition(claim=claim, to_status=C.REJECTED, acting_user=acting_user, source=source, note=note)
+
+
+def ticket_push_again(*, ticket: Ticket) -> Ticket:
+    """Staff asked to send a ticket (and its unsent replies) to the platform again, after a failure."""
+    if not ticket.account_id:
+        raise TicketRefused(
+            _("Ticket %(number)s has no platform account; there is nothing to send.") % {"number": ticket.number}
+        )
+    Ticket.objects.filter(pk=ticket.pk).update(push_error="")
+    ticket_push_soon(what="ticket", pk=ticket.pk)
+    ticket_push_soon(what="priority", pk=ticket.pk)  # absolute on Komship: repeating it is harmless
+    if ticket.status == T.CANCELED:
+        ticket_push_soon(what="status", pk=ticket.pk)
+    return ticket

@@ -352,6 +352,8 @@ def ticket_push(*, ticket: Ticket, adapter=None) -> Ticket:
                 TicketMessage.objects.filter(pk=first.pk).update(
                     account=ticket.account, external_id=f"{DESCRIPTION_PREFIX}{external_id}", push_error="")
         ticket.external_id, ticket.push_error = external_id, ""
+        if ticket.priority in (Ticket.Priority.HIGH, Ticket.Priority.URGENT):
+            adapter.set_ticket_priority(external_id, ticket.priority)
     for message in ticket.messages.filter(external_id="").order_by("created_at", "id"):
         message_push(message=message, adapter=adapter)
     return ticket

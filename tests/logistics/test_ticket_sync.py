@@ -204,7 +204,7 @@ def test_ticket_create_pushes_the_ticket_with_its_attachment_once(account, sandb
     stored = sandbox.tickets[int(ticket.external_id)]
     assert stored["no_resi"] == ticket.awb and stored["ticket_type"] == 1
     assert f"[{ticket.number}]" in stored["description"] and "Sudah 5 hari" in stored["description"]
-    assert len(stored["file"]) == 1
+    assert len(stored["file"]) == 1 and stored["status_priority"] == 1
     assert ticket.messages.get().external_id == f"d{ticket.external_id}"
 
     ticket_sync.ticket_push(ticket=ticket)  # a retry changes nothing
