@@ -649,10 +649,11 @@ def _shipment_awb(order) -> str:
 
 def ticket_create(
     *, seller, subject: str, message: str, attachment=None, order=None, category: str = "",
-    priority: str | None = None, acting_user=None, source: str = EventSource.STAFF,
+    priority: str | None = None, acting_user=None, source: str = EventSource.STAFF, push: bool = True,
 ) -> Ticket:
-    """Open a ticket with its first message. `category` is a Ticket.Type ("" = other). Pushed to the seller's
-    Komship account after the commit when it has one (Komship needs the AWB the ticket is about)."""
+    """Open a ticket with its first message. `category` is a Ticket.Type ("" = other). A ticket about a parcel
+    (an order with an AWB) of a seller with a Komship account is pushed there after the commit (unless `push`
+    is False: the caller pushes it itself); any other ticket stays here."""
     subject, message = (subject or "").strip(), (message or "").strip()
     if not subject:
         raise TicketRefused(_("Give the ticket a subject."), extra={"field": "subject"})
@@ -674,12 +675,8 @@ def ticket_create(
             ticket_attachment_validate(attachment)
         except TicketReplyRefused as exc:
             raise TicketRefused(exc.message, extra={"field": "attachment"}) from None
-    account = komship_account_for(seller=seller)
     awb = _shipment_awb(order)
-    if account is not None and not awb:
-        raise TicketRefused(
-            _("Komship tickets are about a parcel: choose an order that has an AWB."), extra={"field": "order"}
-        )
+    account = komship_account_for(seller=seller) if awb else None  # Komship tickets are about a parcel
     now = timezone.now()
     is_staff = bool(acting_user is not None and acting_user.is_staff)
     with transaction.atomic():
@@ -696,7 +693,7 @@ def ticket_create(
         if attachment:
             first.attachment = attachment
         first.save()
-        if account is not None:
+        if account is not None and push:
             ticket_push_soon(what="ticket", pk=ticket.pk)
     return ticket
 
@@ -810,10 +807,11 @@ def claim_create(
                     seller=seller, order=order, category=CLAIM_TICKET_TYPES[kind],
                     subject=_("%(kind)s for %(order)s") % {"kind": Claim.Kind(kind).label, "order": order.order_no},
                     message=description or Claim.Kind(kind).label, attachment=files[0] if files else None,
-                    acting_user=acting_user, source=source,
-                )
+                    acting_user=acting_user, source=source, push=kind != Claim.Kind.RETURN,
+                )  # a return claim's push creates its ticket first
             claim = Claim(seller=seller, order=order, shipment=shipment, ticket=ticket, kind=kind, amount=value,
-                          description=description, account=account if kind == Claim.Kind.RETURN else None)
+                          description=description,
+                          account=ticket.account if ticket is not None and kind == Claim.Kind.RETURN else None)
             if files:
                 claim.evidence = files[0]
             claim.save()
@@ -821,7 +819,7 @@ def claim_create(
                 ClaimEvidence.objects.create(claim=claim, file=item)
             ClaimEvent.objects.create(claim=claim, actor=acting_user, source=source, from_status="",
                                       to_status=C.ON_REVIEW, note=description[:500])
-            if account is not None and kind == Claim.Kind.RETURN:
+            if ticket is not None and ticket.account_id and kind == Claim.Kind.RETURN:
                 ticket_push_soon(what="claim", pk=claim.pk)
     except IntegrityError:
         raise ClaimRefused(

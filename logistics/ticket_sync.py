@@ -242,7 +242,7 @@ def _messages_apply(*, account, ticket: Ticket, ext: ExternalTicket) -> bool:
         return False
     have = set(TicketMessage.objects.filter(ticket=ticket).exclude(external_id="")
                .values_list("external_id", flat=True))
-    unsent = {m.body: m for m in TicketMessage.objects.filter(ticket=ticket, is_from_staff=True).filter(
+    unsent = {m.body: m for m in TicketMessage.objects.filter(ticket=ticket).filter(
         Q(external_id="") | Q(external_id__startswith=SENT_PREFIX)).order_by("-id")}
     new_rows, unread, last = [], False, ticket.last_message_at
     for message in ext.messages:
@@ -337,26 +337,36 @@ def ticket_push(*, ticket: Ticket, adapter=None) -> Ticket:
     if not ticket.account_id:
         return ticket
     adapter = adapter or _adapter(ticket.account)
-    if not ticket.external_id:
-        first = ticket.messages.order_by("created_at", "id").first()
-        attachments = tuple(a for a in [_attachment(first.attachment if first else None)] if a)
-        external_id = adapter.create_ticket(TicketPayload(
-            reference=ticket.number, awb=ticket.awb, type=ticket.type,
-            description=f"{ticket.subject}\n\n{first.body}" if first else ticket.subject,
-            customer_name=ticket.order.customer.name if ticket.order_id and ticket.order.customer_id else "",
-            partner_name=ticket.seller.name, attachments=attachments,
-        ))
-        with transaction.atomic():
-            Ticket.objects.filter(pk=ticket.pk).update(external_id=external_id, push_error="")
-            if first is not None:
-                TicketMessage.objects.filter(pk=first.pk).update(
-                    account=ticket.account, external_id=f"{DESCRIPTION_PREFIX}{external_id}", push_error="")
-        ticket.external_id, ticket.push_error = external_id, ""
-        if ticket.priority in (Ticket.Priority.HIGH, Ticket.Priority.URGENT):
-            adapter.set_ticket_priority(external_id, ticket.priority)
+    created = False
+    with transaction.atomic():
+        # Locked while it is created on the platform, so that a reply's push running at the same time waits
+        # for the id instead of creating the ticket a second time.
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket.external_id = locked.external_id
+        if not ticket.external_id:
+            _ticket_create_remote(ticket=ticket, adapter=adapter)
+            created = True
+    if created and ticket.priority in (Ticket.Priority.HIGH, Ticket.Priority.URGENT):
+        adapter.set_ticket_priority(ticket.external_id, ticket.priority)
     for message in ticket.messages.filter(external_id="").order_by("created_at", "id"):
         message_push(message=message, adapter=adapter)
     return ticket
+
+
+def _ticket_create_remote(*, ticket: Ticket, adapter) -> None:
+    first = ticket.messages.order_by("created_at", "id").first()
+    attachments = tuple(a for a in [_attachment(first.attachment if first else None)] if a)
+    external_id = adapter.create_ticket(TicketPayload(
+        reference=ticket.number, awb=ticket.awb, type=ticket.type,
+        description=f"{ticket.subject}\n\n{first.body}" if first else ticket.subject,
+        customer_name=ticket.order.customer.name if ticket.order_id and ticket.order.customer_id else "",
+        partner_name=ticket.seller.name, attachments=attachments,
+    ))
+    Ticket.objects.filter(pk=ticket.pk).update(external_id=external_id, push_error="")
+    if first is not None:
+        TicketMessage.objects.filter(pk=first.pk).update(
+            account=ticket.account, external_id=f"{DESCRIPTION_PREFIX}{external_id}", push_error="")
+    ticket.external_id, ticket.push_error = external_id, ""
 
 
 def message_push(*, message: TicketMessage, adapter=None) -> TicketMessage:
@@ -368,10 +378,16 @@ def message_push(*, message: TicketMessage, adapter=None) -> TicketMessage:
         ticket_push(ticket=ticket, adapter=adapter)  # sends this message too, after the ticket
         message.refresh_from_db()
         return message
-    attachments = tuple(a for a in [_attachment(message.attachment)] if a)
-    external_id = adapter.reply_ticket(ticket.external_id, message.body, attachments) or f"{SENT_PREFIX}{message.pk}"
-    # The chat answers no id: when the thread does not show it yet, the next pull matches it by text.
-    TicketMessage.objects.filter(pk=message.pk).update(account=ticket.account, external_id=external_id, push_error="")
+    with transaction.atomic():
+        locked = TicketMessage.objects.select_for_update().get(pk=message.pk)
+        if locked.external_id:  # another push sent it meanwhile
+            return locked
+        attachments = tuple(a for a in [_attachment(message.attachment)] if a)
+        external_id = (adapter.reply_ticket(ticket.external_id, message.body, attachments)
+                       or f"{SENT_PREFIX}{message.pk}")
+        # The chat answers no id: when the thread does not show it yet, the next pull matches it by text.
+        TicketMessage.objects.filter(pk=message.pk).update(account=ticket.account, external_id=external_id,
+                                                           push_error="")
     message.external_id, message.push_error = external_id, ""
     return message
 
@@ -445,8 +461,7 @@ def pending_pushes(*, account: PlatformAccount) -> list[tuple[str, int]]:
     items = [("ticket", pk) for pk in Ticket.objects.filter(account=account, external_id="")
              .exclude(status__in=[T.CLOSED, T.CANCELED]).values_list("pk", flat=True)]
     items += [("message", pk) for pk in TicketMessage.objects.filter(
-        ticket__account=account, ticket__external_id__gt="", external_id="", is_from_staff=True)
-        .values_list("pk", flat=True)]
+        ticket__account=account, ticket__external_id__gt="", external_id="").values_list("pk", flat=True)]
     items += [("claim", pk) for pk in Claim.objects.filter(
         ticket__account=account, kind=Claim.Kind.RETURN, external_id="", status=Claim.Status.ON_REVIEW)
         .values_list("pk", flat=True)]
