@@ -379,3 +379,43 @@ def test_evidence_of_a_type_not_allowed_refuses_the_claim(account, sandbox, push
                               acting_user=staff)
 
     _nothing_written(account, sandbox, before)
+
+
+# --- other roles ---------------------------------------------------------------------------------------------
+
+
+def test_an_admin_account_files_each_ticket_under_the_seller_whose_parcel_it_is(sandbox, live_server):
+    from integrations.models import PlatformAccount
+    from tests.factories import SellerFactory
+
+    admin_account = PlatformAccount.objects.create(
+        platform="komship", name="komship-admin", seller=None, base_url=f"{live_server.url}/sandbox/komship",
+        credentials={"token": "demo-komship-token"}, options={"ticket_role": "admin"},
+        rate_limit_per_minute=60000)
+    ticket_id, stored = next(iter(sandbox.tickets.items()))
+    seller = SellerFactory()
+    order = OrderFactory(seller=seller)
+    ShipmentFactory(order=order, awb=stored["no_resi"])
+
+    run = pull(admin_account)
+
+    ticket = Ticket.objects.get(account=admin_account)
+    assert (ticket.external_id, ticket.seller, ticket.order) == (str(ticket_id), seller, order)
+    # The others are about parcels we do not know: no seller to file them under, counted as failed.
+    assert run.status == SyncRun.Status.PARTIAL and run.failed == len(sandbox.tickets) - 1
+
+
+def test_a_mitra_account_sends_status_changes_with_a_message(sandbox, live_server, pushes, staff):
+    account = sandbox_account("komship", live_server.url)
+    account.options = {"ticket_role": "mitra"}
+    account.save(update_fields=["options"])
+    ticket_id = next(i for i, t in sandbox.tickets.items() if t["ticket_status"] == 1)
+    pull(account)
+    ticket = Ticket.objects.get(account=account, external_id=str(ticket_id))
+
+    services.ticket_change_status(ticket=ticket, to_status="in_progress", acting_user=staff)
+
+    assert sandbox.tickets[ticket_id]["ticket_status"] == 2
+    last = sandbox.tickets[ticket_id]["history"][-1]
+    assert (last["sender"], last["message"]) == ("mitra", "In progress")
+    assert [a for a, _ in pushes] == [("status", ticket.pk)]
