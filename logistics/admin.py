@@ -420,8 +420,8 @@ class TicketMessageInline(StackedInline):
 
     model = TicketMessage
     form = TicketReplyForm
-    fields = ["body", "attachment", "author_name", "is_from_staff", "created_at"]
-    readonly_fields = ["author_name", "is_from_staff", "created_at"]
+    fields = ["body", "attachment", "attachment_url", "author_name", "is_from_staff", "created_at"]
+    readonly_fields = ["attachment_url", "author_name", "is_from_staff", "created_at"]
     extra = 1
     can_delete = False
     ordering = ["created_at", "id"]
