@@ -374,3 +374,96 @@ class Carrier(Protocol):
                        item_value: Decimal) -> tuple[ShippingRate, ...]: ...
 
     def track(self, *, awb: str, courier_code: str, external_order_id: str) -> TrackingTimeline: ...
+
+
+# Tickets and claims (Support) -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    name: str
+    content: bytes = field(repr=False)
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalTicketMessage:
+    external_id: str
+    body: str
+    from_us: bool  # written from our side of the platform (the seller's partner account)
+    author_name: str = ""
+    attachment_urls: tuple[str, ...] = ()
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalClaim:
+    external_id: str
+    status: str  # ours: on_review, accepted, rejected ("" when the platform's word is unknown)
+    platform_status: str
+    notes: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalTicket:
+    """A support ticket as the platform reports it. A list row carries no thread (`complete` False);
+    the detail does."""
+
+    external_id: str
+    number: str
+    status: str  # ours (open, in_progress, waiting, resolved, canceled); "" when the word is unknown
+    platform_status: str
+    type: str  # ours (delivery, pickup, return, damaged, lost, cod, other)
+    priority: str  # ours (normal, high)
+    awb: str = ""
+    courier_code: str = ""
+    customer_name: str = ""
+    partner_ref: str = ""  # the platform's partner id, on lists that serve several partners
+    description: str = ""
+    attachment_urls: tuple[str, ...] = ()
+    unread: bool = False  # the other side wrote something our side has not read yet
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    messages: tuple[ExternalTicketMessage, ...] = ()
+    claim: ExternalClaim | None = None
+    complete: bool = False
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPage:
+    tickets: tuple[ExternalTicket, ...]
+    cursor: str = ""
+    total: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPayload:
+    reference: str  # our ticket number: lets a lost create be found again
+    awb: str
+    type: str
+    description: str
+    customer_name: str = ""
+    partner_name: str = ""
+    attachments: tuple[Attachment, ...] = ()
+
+
+@runtime_checkable
+class Support(Protocol):
+    """Platforms with support tickets and return claims (Komship)."""
+
+    def iter_ticket_pages(self, *, since: datetime, until: datetime) -> Iterator[TicketPage]: ...
+
+    def get_ticket(self, external_id: str) -> ExternalTicket: ...
+
+    def create_ticket(self, payload: TicketPayload) -> str: ...
+
+    def reply_ticket(self, external_id: str, body: str, attachments: tuple[Attachment, ...] = ()) -> str: ...
+
+    def cancel_ticket(self, external_id: str) -> None: ...
+
+    def set_ticket_priority(self, external_id: str, priority: str) -> None: ...
+
+    def submit_claim(self, ticket_external_id: str, notes: str,
+                     evidence: tuple[Attachment, ...] = ()) -> ExternalClaim: ...

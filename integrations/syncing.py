@@ -19,18 +19,24 @@ from integrations.services import sync_run_finish, sync_run_start
 ProgressFn = Callable[[SyncRun, str], None]
 
 # What `manage.py sync <what>` and the schedules mean, per platform (DESIGN §1 capability table).
+K = SyncRun.Kind
 KIND_BY_NAME = {
-    "orders": SyncRun.Kind.ORDERS_PULL,
-    "products": SyncRun.Kind.PRODUCTS_PULL,
-    "stock": SyncRun.Kind.STOCK_PUSH,
+    "orders": K.ORDERS_PULL,
+    "products": K.PRODUCTS_PULL,
+    "stock": K.STOCK_PUSH,
+    "shipments": K.SHIPMENTS,
+    "tracking": K.TRACKING_PULL,
+    "pickups": K.PICKUPS,
+    "tickets": K.TICKETS,
+    "withdrawals": K.WITHDRAWALS,
+    "balances": K.BALANCES,
 }
-_CATALOG_KINDS = (SyncRun.Kind.ORDERS_PULL, SyncRun.Kind.PRODUCTS_PULL, SyncRun.Kind.PRODUCTS_PUSH,
-                  SyncRun.Kind.STOCK_PUSH)
+_CATALOG_KINDS = (K.ORDERS_PULL, K.PRODUCTS_PULL, K.PRODUCTS_PUSH, K.STOCK_PUSH)
 SUPPORTED_KINDS = {
-    "komship": _CATALOG_KINDS,
-    "ngorder": _CATALOG_KINDS,
-    "scalev": _CATALOG_KINDS,
-    "mitrabunso": (SyncRun.Kind.ORDERS_PULL,),
+    "komship": (*_CATALOG_KINDS, K.SHIPMENTS, K.TRACKING_PULL, K.PICKUPS, K.TICKETS, K.WITHDRAWALS, K.BALANCES),
+    "ngorder": (*_CATALOG_KINDS, K.TRACKING_PULL, K.WITHDRAWALS, K.BALANCES),
+    "scalev": (*_CATALOG_KINDS, K.SHIPMENTS, K.TRACKING_PULL),
+    "mitrabunso": (K.ORDERS_PULL,),
 }
 ORDERS_OVERLAP = timedelta(hours=2)  # a pull starts this long before the previous one ended
 STOCK_PUSH_LOCK = 73_101  # first key of the advisory lock that serialises stock_push_soon per account
@@ -109,15 +115,9 @@ def _run_stock_push(account, run, request, progress) -> None:
     _record_totals(run, stock_push(account=account, adapter=adapter_for(account)))
 
 
-RUNNERS: dict[str, Callable[[PlatformAccount, SyncRun, SyncRequest, ProgressFn | None], None]] = {
-    SyncRun.Kind.ORDERS_PULL: _run_orders_pull,
-    SyncRun.Kind.PRODUCTS_PULL: _run_products_pull,
-    SyncRun.Kind.PRODUCTS_PUSH: _run_products_push,
-    SyncRun.Kind.STOCK_PUSH: _run_stock_push,
-}
 
 
-# Logistics kinds: `manage.py sync shipments|tracking|pickups` (and `all`); the work is in logistics.sync.
+# Logistics kinds: the work is in logistics.sync (tickets: logistics.ticket_sync).
 def _run_shipments(account, run, request, progress) -> None:
     from logistics.sync import shipments_sync
 
@@ -136,23 +136,49 @@ def _run_pickups(account, run, request, progress) -> None:
     pickups_pull(account=account, adapter=adapter_for(account), on_page=_page_recorder(run, progress))
 
 
-KIND_BY_NAME.update({
-    "shipments": SyncRun.Kind.SHIPMENTS,
-    "tracking": SyncRun.Kind.TRACKING_PULL,
-    "pickups": SyncRun.Kind.PICKUPS,
-})
-_LOGISTICS_KINDS = {
-    "komship": (SyncRun.Kind.SHIPMENTS, SyncRun.Kind.TRACKING_PULL, SyncRun.Kind.PICKUPS),
-    "ngorder": (SyncRun.Kind.TRACKING_PULL,),
-    "scalev": (SyncRun.Kind.SHIPMENTS, SyncRun.Kind.TRACKING_PULL),
+def _run_tickets(account, run, request, progress) -> None:
+    """Tickets and claims (Komship): first what is still waiting to be pushed, then the pull."""
+    from contextlib import suppress
+
+    from logistics.ticket_sync import pending_pushes, push_one, tickets_pull, tickets_pull_window
+
+    adapter = adapter_for(account)
+    for what, pk in pending_pushes(account=account):
+        with suppress(IntegrationError):  # written on the record; the pull below still runs
+            push_one(what=what, pk=pk, adapter=adapter)
+    since, until = tickets_pull_window(account=account, since=request.since, until=request.until)
+    tickets_pull(account=account, adapter=adapter, since=since, until=until, on_page=_page_recorder(run, progress))
+
+
+
+
+# Finance kinds: the work is in finance.sync.
+def _run_withdrawals(account, run, request, progress) -> None:
+    from finance.sync import withdrawals_sync
+
+    withdrawals_sync(account=account, adapter=adapter_for(account), since=request.since, until=request.until,
+                     on_page=_page_recorder(run, progress))
+
+
+def _run_balances(account, run, request, progress) -> None:
+    from finance.sync import balances_pull
+
+    balances_pull(account=account, adapter=adapter_for(account), since=request.since, until=request.until,
+                  on_page=_page_recorder(run, progress))
+
+
+RUNNERS: dict[str, Callable[[PlatformAccount, SyncRun, SyncRequest, ProgressFn | None], None]] = {
+    K.ORDERS_PULL: _run_orders_pull,
+    K.PRODUCTS_PULL: _run_products_pull,
+    K.PRODUCTS_PUSH: _run_products_push,
+    K.STOCK_PUSH: _run_stock_push,
+    K.SHIPMENTS: _run_shipments,
+    K.TRACKING_PULL: _run_tracking_pull,
+    K.PICKUPS: _run_pickups,
+    K.TICKETS: _run_tickets,
+    K.WITHDRAWALS: _run_withdrawals,
+    K.BALANCES: _run_balances,
 }
-for _platform, _kinds in _LOGISTICS_KINDS.items():
-    SUPPORTED_KINDS[_platform] = (*SUPPORTED_KINDS.get(_platform, ()), *_kinds)
-RUNNERS.update({
-    SyncRun.Kind.SHIPMENTS: _run_shipments,
-    SyncRun.Kind.TRACKING_PULL: _run_tracking_pull,
-    SyncRun.Kind.PICKUPS: _run_pickups,
-})
 
 
 def sync_run_execute(*, account: PlatformAccount, kind: str, request: SyncRequest | None = None,
@@ -217,26 +243,3 @@ def stock_push_soon(*, account: PlatformAccount) -> SyncRun:
         args=[account.pk, kind], kwargs={"run_id": run.pk}, queue=account.platform, countdown=delay,
     ))
     return run
-
-
-# Finance kinds (finance/sync.py): `manage.py sync withdrawals|balances`, and `all` includes them.
-def _run_withdrawals(account, run, request, progress) -> None:
-    from finance.sync import withdrawals_sync
-
-    withdrawals_sync(account=account, adapter=adapter_for(account), since=request.since, until=request.until,
-                     on_page=_page_recorder(run, progress))
-
-
-def _run_balances(account, run, request, progress) -> None:
-    from finance.sync import balances_pull
-
-    balances_pull(account=account, adapter=adapter_for(account), since=request.since, until=request.until,
-                  on_page=_page_recorder(run, progress))
-
-
-KIND_BY_NAME["withdrawals"] = SyncRun.Kind.WITHDRAWALS
-KIND_BY_NAME["balances"] = SyncRun.Kind.BALANCES
-SUPPORTED_KINDS["komship"] = (*SUPPORTED_KINDS["komship"], SyncRun.Kind.WITHDRAWALS, SyncRun.Kind.BALANCES)
-SUPPORTED_KINDS["ngorder"] = (*SUPPORTED_KINDS["ngorder"], SyncRun.Kind.WITHDRAWALS, SyncRun.Kind.BALANCES)
-RUNNERS[SyncRun.Kind.WITHDRAWALS] = _run_withdrawals
-RUNNERS[SyncRun.Kind.BALANCES] = _run_balances

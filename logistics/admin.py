@@ -19,6 +19,7 @@ from logistics import services
 from logistics.models import (
     Claim,
     ClaimEvent,
+    ClaimEvidence,
     Courier,
     CourierService,
     LabelPrint,
@@ -419,8 +420,8 @@ class TicketMessageInline(StackedInline):
 
     model = TicketMessage
     form = TicketReplyForm
-    fields = ["body", "attachment", "author_name", "is_from_staff", "created_at"]
-    readonly_fields = ["author_name", "is_from_staff", "created_at"]
+    fields = ["body", "attachment", "attachment_url", "author_name", "is_from_staff", "created_at"]
+    readonly_fields = ["attachment_url", "author_name", "is_from_staff", "created_at"]
     extra = 1
     can_delete = False
     ordering = ["created_at", "id"]
@@ -465,35 +466,123 @@ class AssigneeFilter(admin.SimpleListFilter):
         return queryset
 
 
+def priority_action(priority: str, description):
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin, request, queryset):
+        run_for_each(
+            modeladmin, request, queryset,
+            lambda ticket: services.ticket_set_priority(ticket=ticket, priority=priority, acting_user=request.user),
+            done_message=_("%(count)d tickets changed priority."),
+        )
+
+    action.__name__ = f"priority_{priority}"
+    return action
+
+
+class PushFilter(admin.SimpleListFilter):
+    title = _("on the platform")
+    parameter_name = "pushed"
+
+    def lookups(self, request, model_admin):
+        return [("failed", _("Push failed")), ("waiting", _("Not sent yet")), ("yes", _("On the platform"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failed":
+            return queryset.exclude(push_error="")
+        if self.value() == "waiting":
+            return queryset.filter(account__isnull=False, external_id="")
+        if self.value() == "yes":
+            return queryset.exclude(external_id="")
+        return queryset
+
+
+class TicketAdminForm(forms.ModelForm):
+    """A new ticket goes through ticket_create (first message, attachment rules, push to Komship)."""
+
+    message = forms.CharField(label=_("message"), widget=forms.Textarea, required=False)
+    first_attachment = forms.FileField(label=_("attachment"), required=False,
+                                       help_text=_("JPG, PNG or PDF within the size limit."))
+
+    class Meta:
+        model = Ticket
+        formfield_callback = model_formfield
+        fields = ["seller", "order", "type", "subject", "priority", "assignee", "sla_due_at"]
+
+    def clean_first_attachment(self):
+        attachment = self.cleaned_data.get("first_attachment")
+        if attachment:
+            try:
+                services.ticket_attachment_validate(attachment)
+            except ApplicationError as exc:
+                raise ValidationError(exc.message) from None
+        return attachment
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and not (cleaned.get("message") or "").strip():
+            self.add_error("message", _("Write the first message of the ticket."))
+        return cleaned
+
+
 @admin.register(Ticket)
 class TicketAdmin(BaseAdmin):
+    form = TicketAdminForm
     seller_path = "seller"
     list_display = ["number", "subject", "seller", "type", "priority", "status", "sla_due_at", "assignee",
-                    "unread_by_staff", "last_message_at"]
+                    "unread_by_staff", "last_message_at", "on_platform"]
     list_filter = ["status", "priority", "type", AssigneeFilter, SlaFilter,
-                   ("sla_due_at", RangeDateTimeFilter), "unread_by_staff"]
+                   ("sla_due_at", RangeDateTimeFilter), "unread_by_staff", PushFilter]
     list_filter_submit = True
     search_fields = ["number__exact", "awb__exact", "external_id__exact"]
     list_select_related = ["seller", "assignee"]
     autocomplete_fields = ["seller", "order", "account"]
-    readonly_fields = ["status", "last_message_at", "unread_by_staff", "created_at", "updated_at"]
+    readonly_fields = ["status", "awb", "account", "external_id", "platform_status", "push_error", "last_message_at",
+                       "unread_by_staff", "created_at", "updated_at"]
     inlines = [TicketMessageInline, TicketEventInline]
     actions = [
-        transition_action(name="start", service=services.ticket_transition, field="ticket",
+        transition_action(name="start", service=services.ticket_change_status, field="ticket",
                           to_status=Ticket.Status.IN_PROGRESS, description=_("Start work"),
                           done_message=_("%(count)d tickets in progress.")),
-        transition_action(name="wait", service=services.ticket_transition, field="ticket",
+        transition_action(name="wait", service=services.ticket_change_status, field="ticket",
                           to_status=Ticket.Status.WAITING, description=_("Wait for reply"),
                           done_message=_("%(count)d tickets waiting for reply.")),
-        transition_action(name="resolve", service=services.ticket_transition, field="ticket",
+        transition_action(name="resolve", service=services.ticket_change_status, field="ticket",
                           to_status=Ticket.Status.RESOLVED, description=_("Resolve"),
                           done_message=_("%(count)d tickets resolved.")),
-        transition_action(name="close", service=services.ticket_transition, field="ticket",
+        transition_action(name="close", service=services.ticket_change_status, field="ticket",
                           to_status=Ticket.Status.CLOSED, description=_("Close"),
                           done_message=_("%(count)d tickets closed.")),
+        transition_action(name="cancel", service=services.ticket_change_status, field="ticket",
+                          to_status=Ticket.Status.CANCELED, description=_("Cancel ticket"),
+                          done_message=_("%(count)d tickets canceled.")),
+        priority_action(Ticket.Priority.URGENT, _("Priority: urgent")),
+        priority_action(Ticket.Priority.HIGH, _("Priority: high")),
+        priority_action(Ticket.Priority.NORMAL, _("Priority: normal")),
+        priority_action(Ticket.Priority.LOW, _("Priority: low")),
         "assign_to_me",
+        "unassign",
         "mark_read",
+        "push_again",
     ]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None:
+            return [f for f in fields if f not in ("message", "first_attachment")]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "seller", "order"] if obj is not None else fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    @admin.display(description=_("on the platform"), boolean=True)
+    def on_platform(self, obj):
+        if not obj.account_id:
+            return None
+        return bool(obj.external_id) and not obj.push_error
 
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
@@ -504,6 +593,14 @@ class TicketAdmin(BaseAdmin):
             done_message=_("%(count)d tickets assigned to you."),
         )
 
+    @admin.action(description=_("Unassign"), permissions=["change"])
+    def unassign(self, request, queryset):
+        run_for_each(
+            self, request, queryset,
+            lambda ticket: services.ticket_assign(ticket=ticket, assignee=None, acting_user=request.user),
+            done_message=_("%(count)d tickets unassigned."),
+        )
+
     @admin.action(description=_("Mark read"), permissions=["change"])
     def mark_read(self, request, queryset):
         run_for_each(
@@ -511,6 +608,36 @@ class TicketAdmin(BaseAdmin):
             lambda ticket: services.ticket_mark_read(ticket=ticket, acting_user=request.user),
             done_message=_("%(count)d tickets marked read."),
         )
+
+    @admin.action(description=_("Send to the platform again"), permissions=["change"])
+    def push_again(self, request, queryset):
+        run_for_each(
+            self, request, queryset, lambda ticket: services.ticket_push_again(ticket=ticket),
+            done_message=_("%(count)d tickets queued for the platform."),
+        )
+
+    def save_model(self, request, obj, form, change):
+        """New tickets through ticket_create; assignee and priority changes through their services."""
+        cleaned = form.cleaned_data
+        if not change:
+            created = services.ticket_create(
+                seller=cleaned["seller"], subject=cleaned["subject"], message=cleaned["message"],
+                attachment=cleaned.get("first_attachment"), order=cleaned.get("order"),
+                category=cleaned.get("type") or "", priority=cleaned.get("priority"), acting_user=request.user,
+            )
+            if cleaned.get("assignee"):
+                services.ticket_assign(ticket=created, assignee=cleaned["assignee"], acting_user=request.user)
+            obj.pk, obj.created_at = created.pk, created.created_at
+            obj._state.adding = False
+            return
+        current = Ticket.objects.get(pk=obj.pk)
+        if "assignee" in form.changed_data:
+            services.ticket_assign(ticket=current, assignee=cleaned.get("assignee"), acting_user=request.user)
+        if "priority" in form.changed_data:
+            services.ticket_set_priority(ticket=current, priority=cleaned["priority"], acting_user=request.user)
+        others = [f for f in form.changed_data if f in ("type", "subject", "sla_due_at")]
+        if others:
+            Ticket.objects.filter(pk=obj.pk).update(**{f: cleaned[f] for f in others})
 
     def save_formset(self, request, form, formset, change):
         """New messages go through ticket_reply (attachment rules, last message time, unread flag)."""
@@ -534,11 +661,37 @@ class ClaimEventInline(EventInline):
     model = ClaimEvent
 
 
+class ClaimEvidenceForm(forms.ModelForm):
+    class Meta:
+        model = ClaimEvidence
+        fields = ["file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and "file" in self.changed_data:
+            try:
+                services.ticket_attachment_validate(upload)
+            except ApplicationError as exc:
+                raise ValidationError(exc.message) from None
+        return upload
+
+
+class ClaimEvidenceInline(TabularInline):
+    model = ClaimEvidence
+    form = ClaimEvidenceForm
+    fields = ["file", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
+    extra = 0
+    verbose_name_plural = _("more evidence")
+
+
 class ClaimAdminForm(forms.ModelForm):
+    """A new claim goes through claim_validate / claim_create: a return claim needs a COD order that came
+    back; evidence must be JPG, PNG or PDF within the size limit."""
+
     class Meta:
         model = Claim
-        fields = ["seller", "order", "shipment", "kind", "amount", "evidence", "description", "account",
-                  "external_id"]
+        fields = ["seller", "order", "shipment", "ticket", "kind", "amount", "evidence", "description"]
 
     def clean_amount(self):
         amount = self.cleaned_data.get("amount")
@@ -546,15 +699,29 @@ class ClaimAdminForm(forms.ModelForm):
             raise ValidationError(_("The claim amount must be more than zero."))
         return amount
 
+    def clean_evidence(self):
+        evidence = self.cleaned_data.get("evidence")
+        if evidence and "evidence" in self.changed_data:
+            try:
+                services.ticket_attachment_validate(evidence)
+            except ApplicationError as exc:
+                raise ValidationError(exc.message) from None
+        return evidence
+
     def clean(self):
         cleaned = super().clean()
-        seller, order, shipment = cleaned.get("seller"), cleaned.get("order"), cleaned.get("shipment")
-        if seller and order and order.seller_id != seller.pk:
-            self.add_error("order", _("Order %(order)s belongs to another seller.")
-                           % {"order": order.order_no})
-        if order and shipment and shipment.order_id != order.pk:
-            self.add_error("shipment", _("Shipment %(shipment)s belongs to another order.")
-                           % {"shipment": shipment})
+        if self.instance.pk:
+            return cleaned
+        needed = ("seller", "order", "kind", "amount")
+        if any(cleaned.get(name) in (None, "") for name in needed):
+            return cleaned
+        try:
+            services.claim_validate(seller=cleaned["seller"], order=cleaned["order"], kind=cleaned["kind"],
+                                    amount=cleaned["amount"], shipment=cleaned.get("shipment"),
+                                    ticket=cleaned.get("ticket"))
+        except ApplicationError as exc:
+            field = exc.extra.get("field")
+            self.add_error(field if field in self.fields else None, exc.message)
         return cleaned
 
 
@@ -563,25 +730,59 @@ class ClaimAdmin(BaseAdmin):
     form = ClaimAdminForm
     seller_path = "seller"
     list_display = ["__str__", "seller", "shipment", "kind", "status", rupiah("amount", _("amount")),
-                    "decided_at", "created_at"]
+                    "platform_status", "decided_at", "created_at"]
     list_filter = ["status", "kind", ("seller", RelatedDropdownFilter), ("created_at", RangeDateTimeFilter)]
     list_filter_submit = True
     search_fields = ["order__order_no__exact", "shipment__awb__exact", "external_id__exact"]
     list_select_related = ["seller", "order", "shipment"]
-    autocomplete_fields = ["seller", "order", "shipment", "account"]
-    readonly_fields = ["status", "decided_at", "created_at", "updated_at"]
-    inlines = [ClaimEventInline]
+    autocomplete_fields = ["seller", "order", "shipment", "ticket"]
+    readonly_fields = ["status", "account", "external_id", "platform_status", "push_error", "decided_at",
+                       "created_at", "updated_at"]
+    inlines = [ClaimEvidenceInline, ClaimEventInline]
     actions = [
-        transition_action(name="accept", service=services.claim_transition, field="claim",
-                          to_status=Claim.Status.ACCEPTED, description=_("Accept"),
-                          done_message=_("%(count)d claims accepted.")),
-        transition_action(name="reject", service=services.claim_transition, field="claim",
-                          to_status=Claim.Status.REJECTED, description=_("Reject"),
-                          done_message=_("%(count)d claims rejected.")),
+        "accept",
+        "reject",
         transition_action(name="mark_paid", service=services.claim_transition, field="claim",
                           to_status=Claim.Status.PAID, description=_("Mark paid"),
                           done_message=_("%(count)d claims marked paid.")),
     ]
+
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return fields
+        locked = ["seller", "order", "kind", "ticket"]
+        if obj.status != Claim.Status.ON_REVIEW:
+            locked.append("amount")  # decided (and maybe credited): the amount is history now
+        return [*fields, *locked]
+
+    @admin.action(description=_("Accept and credit the seller"), permissions=["change"])
+    def accept(self, request, queryset):
+        run_for_each(
+            self, request, queryset, lambda claim: services.claim_accept(claim=claim, acting_user=request.user),
+            done_message=_("%(count)d claims accepted and credited."),
+        )
+
+    @admin.action(description=_("Reject"), permissions=["change"])
+    def reject(self, request, queryset):
+        run_for_each(
+            self, request, queryset, lambda claim: services.claim_reject(claim=claim, acting_user=request.user),
+            done_message=_("%(count)d claims rejected."),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        cleaned = form.cleaned_data
+        created = services.claim_create(
+            seller=cleaned["seller"], order=cleaned["order"], kind=cleaned["kind"], amount=cleaned["amount"],
+            description=cleaned.get("description", ""), evidence=cleaned.get("evidence"),
+            shipment=cleaned.get("shipment"), ticket=cleaned.get("ticket"), acting_user=request.user,
+        )
+        obj.pk, obj.created_at = created.pk, created.created_at
+        obj._state.adding = False
 
 
 # Shipping actions, filters and the pickup monitor live in their own module (quotes, AWBs, labels, pickups).

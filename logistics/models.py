@@ -333,6 +333,10 @@ class Ticket(PlatformMirror, BaseModel):
                                  related_name="assigned_tickets")
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
     unread_by_staff = models.BooleanField(_("unread"), default=False)
+    platform_status = models.CharField(_("platform status"), max_length=32, blank=True)
+    payload_hash = models.CharField(_("payload hash"), max_length=64, blank=True, editable=False)
+    push_error = models.TextField(_("push error"), blank=True,
+                                  help_text=_("Why the last push to the platform failed; empty when it worked."))
     history = HistoricalRecords()
 
     class Meta:
@@ -368,6 +372,8 @@ class TicketMessage(PlatformMirror, BaseModel):
     is_from_staff = models.BooleanField(_("from staff"), default=False)
     body = models.TextField(_("message"))
     attachment = models.FileField(_("attachment"), upload_to="tickets/%Y/%m/", blank=True)
+    attachment_url = models.URLField(_("attachment on the platform"), max_length=500, blank=True)
+    push_error = models.TextField(_("push error"), blank=True)
 
     class Meta:
         verbose_name = _("ticket message")
@@ -405,6 +411,10 @@ class Claim(PlatformMirror, BaseModel):
     evidence = models.FileField(_("evidence"), upload_to="claims/%Y/%m/", blank=True)
     description = models.TextField(_("description"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="claims")
+    platform_status = models.CharField(_("platform status"), max_length=32, blank=True)
+    push_error = models.TextField(_("push error"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -415,6 +425,9 @@ class Claim(PlatformMirror, BaseModel):
             *mirror_constraints("logistics_claim"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="logistics_claim_amount_positive",
                                    violation_error_message=_("The claim amount must be more than zero.")),
+            models.UniqueConstraint(fields=["order", "kind"], condition=~Q(status="rejected"),
+                                    name="logistics_claim_one_live_per_order_kind",
+                                    violation_error_message=_("This order already has a claim of this kind.")),
         ]
 
     def __str__(self) -> str:
@@ -436,3 +449,21 @@ class PickupMonitor(PickupRequest):
         proxy = True
         verbose_name = _("pickup monitor")
         verbose_name_plural = _("pickup monitor")
+
+
+class ClaimEvidence(BaseModel):
+    """More evidence for a claim (photos of the parcel, the unboxing video's still, a receipt) besides
+    `Claim.evidence`; each file is uploaded to the platform with the claim."""
+
+    claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE,
+                              related_name="evidence_files")
+    file = models.FileField(_("file"), upload_to="claims/%Y/%m/")
+    uploaded_at = models.DateTimeField(_("uploaded to the platform"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("claim evidence")
+        verbose_name_plural = _("claim evidence")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]

@@ -21,6 +21,7 @@ from common.transitions import transition
 from logistics.models import (
     Claim,
     ClaimEvent,
+    ClaimEvidence,
     PickupEvent,
     PickupRequest,
     Return,
@@ -634,6 +635,8 @@ def ticket_reply(
         message.save()
         Ticket.objects.filter(pk=ticket.pk).update(last_message_at=now, unread_by_staff=not is_staff,
                                                    updated_at=now)
+        if ticket.account_id and source != EventSource.SYNC:
+            ticket_push_soon(what="message", pk=message.pk)
     ticket.last_message_at, ticket.unread_by_staff = now, not is_staff
     return message
 
@@ -661,3 +664,275 @@ def claim_transition(
 
             claim_payout_post(claim=moved, acting_user=acting_user)  # once: claim:<id>:payout
     return moved
+
+
+# --- tickets and claims with the platform (Komship) ----------------------------------------------------
+# New tickets, replies, cancellations, priority changes and claims are written here first and pushed to
+# the seller's Komship account after the transaction commits (logistics.tasks.ticket_push_task, on the
+# platform's queue); logistics.ticket_sync does the pushing and the pulling.
+
+SLA_FACTORS = {Ticket.Priority.URGENT: 0.25, Ticket.Priority.HIGH: 0.5, Ticket.Priority.NORMAL: 1,
+               Ticket.Priority.LOW: 3}
+CLAIM_TICKET_TYPES = {Claim.Kind.RETURN: Ticket.Type.RETURN, Claim.Kind.LOST: Ticket.Type.LOST,
+                      Claim.Kind.DAMAGED: Ticket.Type.DAMAGED}
+RETURN_ORDER_STATUSES = ("returning", "returned")
+
+
+class TicketRefused(ApplicationError):
+    code = "ticket_refused"
+
+
+class ClaimRefused(ApplicationError):
+    code = "claim_refused"
+
+
+def ticket_sla_due(*, priority: str, opened_at: dt.datetime) -> dt.datetime:
+    hours = settings.TICKET_SLA_HOURS * SLA_FACTORS.get(priority, 1)
+    return opened_at + dt.timedelta(hours=hours)
+
+
+def ticket_number_new() -> str:
+    """TCK + date (WIB) + 6 random hex digits: unique enough to retry on the rare clash."""
+    import secrets
+
+    for _attempt in range(5):
+        number = f"TCK{timezone.localdate():%y%m%d}{secrets.token_hex(3).upper()}"
+        if not Ticket.objects.filter(number=number).exists():
+            return number
+    raise TicketRefused(_("Could not pick a free ticket number; try again."))
+
+
+def komship_account_for(*, seller):
+    """The seller's enabled Komship account (the oldest, when there are several), or None."""
+    from integrations.models import PlatformAccount
+
+    if seller is None:
+        return None
+    return (PlatformAccount.objects.filter(platform="komship", seller=seller, is_enabled=True)
+            .order_by("id").first())
+
+
+def ticket_push_soon(*, what: str, pk: int) -> None:
+    """Queue one push (`ticket`, `message`, `status`, `priority`, `claim`) for after the commit. robust: a
+    broker outage leaves the record unpushed (push_error says so in the admin, "Push again" retries)."""
+
+    def queue():
+        from logistics.tasks import ticket_push_task
+
+        ticket_push_task.apply_async(args=[what, pk], queue="komship")
+
+    transaction.on_commit(queue, robust=True)
+
+
+def _shipment_awb(order) -> str:
+    if order is None:
+        return ""
+    shipment = (Shipment.objects.filter(order=order).exclude(awb="").exclude(status=S.CANCELED)
+                .order_by("-id").first())
+    return shipment.awb if shipment else ""
+
+
+def ticket_create(
+    *, seller, subject: str, message: str, attachment=None, order=None, category: str = "",
+    priority: str | None = None, acting_user=None, source: str = EventSource.STAFF, push: bool = True,
+) -> Ticket:
+    """Open a ticket with its first message. `category` is a Ticket.Type ("" = other). A ticket about a parcel
+    (an order with an AWB) of a seller with a Komship account is pushed there after the commit (unless `push`
+    is False: the caller pushes it itself); any other ticket stays here."""
+    subject, message = (subject or "").strip(), (message or "").strip()
+    if not subject:
+        raise TicketRefused(_("Give the ticket a subject."), extra={"field": "subject"})
+    if not message:
+        raise TicketRefused(_("The message is empty."), extra={"field": "message"})
+    category = category or Ticket.Type.OTHER
+    if category not in Ticket.Type.values:
+        raise TicketRefused(_("Unknown ticket category “%(category)s”.") % {"category": category},
+                            extra={"field": "category"})
+    priority = priority or Ticket.Priority.NORMAL
+    if priority not in Ticket.Priority.values:
+        raise TicketRefused(_("Unknown priority “%(priority)s”.") % {"priority": priority},
+                            extra={"field": "priority"})
+    if order is not None and order.seller_id != seller.pk:
+        raise TicketRefused(_("Order %(order)s belongs to another seller.") % {"order": order.order_no},
+                            extra={"field": "order"})
+    if attachment:
+        try:
+            ticket_attachment_validate(attachment)
+        except TicketReplyRefused as exc:
+            raise TicketRefused(exc.message, extra={"field": "attachment"}) from None
+    awb = _shipment_awb(order)
+    account = komship_account_for(seller=seller) if awb else None  # Komship tickets are about a parcel
+    now = timezone.now()
+    is_staff = bool(acting_user is not None and acting_user.is_staff)
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            number=ticket_number_new(), seller=seller, order=order, awb=awb, type=category, subject=subject[:255],
+            priority=priority, sla_due_at=ticket_sla_due(priority=priority, opened_at=now), account=account,
+            last_message_at=now, unread_by_staff=not is_staff,
+        )
+        TicketEvent.objects.create(ticket=ticket, actor=acting_user, source=source, from_status="",
+                                   to_status=T.OPEN)
+        first = TicketMessage(ticket=ticket, author=acting_user, is_from_staff=is_staff, body=message,
+                              author_name=(acting_user.get_full_name() or acting_user.get_username())
+                              if acting_user is not None else seller.name)
+        if attachment:
+            first.attachment = attachment
+        first.save()
+        if account is not None and push:
+            ticket_push_soon(what="ticket", pk=ticket.pk)
+    return ticket
+
+
+def ticket_set_priority(*, ticket: Ticket, priority: str, acting_user=None,
+                        source: str = EventSource.STAFF) -> Ticket:
+    """Change the priority (and the SLA due time with it); an event row keeps the status and says why."""
+    if priority not in Ticket.Priority.values:
+        raise TicketRefused(_("Unknown priority “%(priority)s”.") % {"priority": priority})
+    if ticket.status not in TICKET_ACTIVE_STATUSES:
+        raise TicketRefused(
+            _("Ticket %(number)s is “%(status)s”; only open tickets change priority.")
+            % {"number": ticket.number, "status": ticket.get_status_display()}
+        )
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.priority == priority:
+            return locked
+        old = locked.get_priority_display()
+        locked.priority = priority
+        locked.sla_due_at = ticket_sla_due(priority=priority, opened_at=locked.created_at)
+        locked.save(update_fields=["priority", "sla_due_at", "updated_at"])
+        TicketEvent.objects.create(
+            ticket=locked, actor=acting_user, source=source, from_status=locked.status, to_status=locked.status,
+            note=_("priority %(old)s → %(new)s") % {"old": old, "new": locked.get_priority_display()},
+        )
+        if locked.external_id and locked.account_id and source != EventSource.SYNC:
+            ticket_push_soon(what="priority", pk=locked.pk)
+    ticket.priority, ticket.sla_due_at = locked.priority, locked.sla_due_at
+    return locked
+
+
+def ticket_change_status(*, ticket: Ticket, to_status: str, acting_user=None, source: str = EventSource.STAFF,
+                         note: str = "") -> Ticket:
+    """ticket_transition, then the change goes to the platform: Komship lets a partner only cancel (a mitra
+    account sends every status with a message)."""
+    with transaction.atomic():
+        result = ticket_transition(ticket=ticket, to_status=to_status, acting_user=acting_user, source=source,
+                                   note=note)
+        if result.external_id and result.account_id and source != EventSource.SYNC:
+            role = str((result.account.options or {}).get("ticket_role") or "partner")
+            if to_status == T.CANCELED or role == "mitra":
+                ticket_push_soon(what="status", pk=result.pk)
+    return result
+
+
+def claim_validate(*, seller, order, kind: str, amount, shipment: Shipment | None = None,
+                   ticket: Ticket | None = None) -> Decimal:
+    """Check a claim before it is recorded; returns the amount. A return claim ("claim retur") is for a COD
+    order that came back: Komship offers it for nothing else."""
+    if kind not in Claim.Kind.values:
+        raise ClaimRefused(_("Unknown claim kind “%(kind)s”.") % {"kind": kind}, extra={"field": "kind"})
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ClaimRefused(_("The claim amount %(amount)s is not an amount.") % {"amount": amount},
+                           extra={"field": "amount"}) from None
+    if not value.is_finite() or value <= 0:
+        raise ClaimRefused(_("The claim amount must be more than zero."), extra={"field": "amount"})
+    if order.seller_id != seller.pk:
+        raise ClaimRefused(_("Order %(order)s belongs to another seller.") % {"order": order.order_no},
+                           extra={"field": "order"})
+    if shipment is not None and shipment.order_id != order.pk:
+        raise ClaimRefused(_("Shipment %(shipment)s belongs to another order.") % {"shipment": shipment},
+                           extra={"field": "shipment"})
+    if ticket is not None and ticket.seller_id != seller.pk:
+        raise ClaimRefused(_("Ticket %(number)s belongs to another seller.") % {"number": ticket.number},
+                           extra={"field": "ticket"})
+    if kind == Claim.Kind.RETURN:
+        if order.payment_method != "cod":
+            raise ClaimRefused(
+                _("Order %(order)s is not a COD order; a return claim is only for COD orders.")
+                % {"order": order.order_no}, extra={"field": "order"},
+            )
+        is_return = order.status in RETURN_ORDER_STATUSES or Return.objects.filter(order=order).exists()
+        if not is_return:
+            raise ClaimRefused(
+                _("Order %(order)s is not a return (it is “%(status)s”); a return claim needs a returned order.")
+                % {"order": order.order_no, "status": order.get_status_display()}, extra={"field": "order"},
+            )
+    if Claim.objects.filter(order=order, kind=kind).exclude(status=C.REJECTED).exists():
+        raise ClaimRefused(
+            _("Order %(order)s already has a %(kind)s claim that was not rejected.")
+            % {"order": order.order_no, "kind": Claim.Kind(kind).label}, extra={"field": "order"},
+        )
+    return value
+
+
+def claim_create(
+    *, seller, order, kind: str, amount, description: str = "", evidence=None, shipment: Shipment | None = None,
+    ticket: Ticket | None = None, acting_user=None, source: str = EventSource.STAFF,
+) -> Claim:
+    """Record a claim "on review". `evidence` is a file or a list of files (JPG, PNG or PDF within the ticket
+    attachment limit). With a Komship account the claim rides on a ticket (a new one unless given) and is
+    pushed after the commit: a return claim as Komship's claim retur, lost / damaged as a ticket."""
+    value = claim_validate(seller=seller, order=order, kind=kind, amount=amount, shipment=shipment, ticket=ticket)
+    files = [f for f in (evidence if isinstance(evidence, list | tuple) else [evidence]) if f]
+    for item in files:
+        try:
+            ticket_attachment_validate(item)
+        except TicketReplyRefused as exc:
+            raise ClaimRefused(exc.message, extra={"field": "evidence"}) from None
+    if shipment is None:
+        shipment = Shipment.objects.filter(order=order).exclude(awb="").order_by("-id").first()
+    account = komship_account_for(seller=seller)
+    description = (description or "").strip()
+    try:
+        with transaction.atomic():
+            if ticket is None and account is not None:
+                ticket = ticket_create(
+                    seller=seller, order=order, category=CLAIM_TICKET_TYPES[kind],
+                    subject=_("%(kind)s for %(order)s") % {"kind": Claim.Kind(kind).label, "order": order.order_no},
+                    message=description or Claim.Kind(kind).label, attachment=files[0] if files else None,
+                    acting_user=acting_user, source=source, push=kind != Claim.Kind.RETURN,
+                )  # a return claim's push creates its ticket first
+            claim = Claim(seller=seller, order=order, shipment=shipment, ticket=ticket, kind=kind, amount=value,
+                          description=description,
+                          account=ticket.account if ticket is not None and kind == Claim.Kind.RETURN else None)
+            if files:
+                claim.evidence = files[0]
+            claim.save()
+            for item in files[1:]:
+                ClaimEvidence.objects.create(claim=claim, file=item)
+            ClaimEvent.objects.create(claim=claim, actor=acting_user, source=source, from_status="",
+                                      to_status=C.ON_REVIEW, note=description[:500])
+            if ticket is not None and ticket.account_id and kind == Claim.Kind.RETURN:
+                ticket_push_soon(what="claim", pk=claim.pk)
+    except IntegrityError:
+        raise ClaimRefused(
+            _("Order %(order)s already has a %(kind)s claim that was not rejected.")
+            % {"order": order.order_no, "kind": Claim.Kind(kind).label}, extra={"field": "order"},
+        ) from None
+    return claim
+
+
+def claim_accept(*, claim: Claim, acting_user=None, source: str = EventSource.STAFF, note: str = "") -> Claim:
+    """Accept the claim and credit the seller: claim_transition posts one ledger entry under the posting key
+    claim:<id>:payout, so a second accept (a retry, the next pull) cannot credit twice."""
+    return claim_transition(claim=claim, to_status=C.ACCEPTED, acting_user=acting_user, source=source, note=note)
+
+
+def claim_reject(*, claim: Claim, acting_user=None, source: str = EventSource.STAFF, note: str = "") -> Claim:
+    return claim_transition(claim=claim, to_status=C.REJECTED, acting_user=acting_user, source=source, note=note)
+
+
+def ticket_push_again(*, ticket: Ticket) -> Ticket:
+    """Staff asked to send a ticket (and its unsent replies) to the platform again, after a failure."""
+    if not ticket.account_id:
+        raise TicketRefused(
+            _("Ticket %(number)s has no platform account; there is nothing to send.") % {"number": ticket.number}
+        )
+    Ticket.objects.filter(pk=ticket.pk).update(push_error="")
+    ticket_push_soon(what="ticket", pk=ticket.pk)
+    ticket_push_soon(what="priority", pk=ticket.pk)  # absolute on Komship: repeating it is harmless
+    if ticket.status == T.CANCELED:
+        ticket_push_soon(what="status", pk=ticket.pk)
+    return ticket

@@ -136,6 +136,10 @@ PICKUP_CUTOFF_TIME = env("PICKUP_CUTOFF_TIME", default="15:00")
 PICKUP_MIN_LEAD_MINUTES = env.int("PICKUP_MIN_LEAD_MINUTES", default=60)
 SHIPMENT_STUCK_DAYS = env.int("SHIPMENT_STUCK_DAYS", default=3)  # no tracking movement this long: "stuck"
 TICKET_ATTACHMENT_MAX_BYTES = env.int("TICKET_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Tickets: hours from opening to the SLA due time of a normal-priority ticket (urgent ¼, high ½, low 3×);
+# how far back the first ticket pull reads, and how much each later pull overlaps the previous one.
+TICKET_SLA_HOURS = env.int("TICKET_SLA_HOURS", default=24)
+TICKET_PULL_OVERLAP_HOURS = env.int("TICKET_PULL_OVERLAP_HOURS", default=24)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],

@@ -23,6 +23,8 @@ from integrations.base import (
     ProductPage,
     ProductPayload,
     StockUpdate,
+    TicketPage,
+    TicketPayload,
     TransactionPage,
     WithdrawalPage,
 )
@@ -32,9 +34,11 @@ from integrations.komship.client import WIB, KomshipClient, parse_expires_at
 from integrations.komship.endpoints import (
     DEFAULT_BASE_URL,
     MASS_ORDER_BATCH_MAX,
+    PACKAGE_RETURN_PAGE_SIZE,
     PAGE_SIZE_MAX,
     PRODUCT_PAGE_SIZE_MAX,
     STOCK_BATCH_MAX,
+    TICKET_PAGE_SIZE,
 )
 
 PLATFORM = "komship"
@@ -448,3 +452,129 @@ class KomshipAdapter:
 
     def get_pickup(self, external_id: str):
         return mappers.pickup_from_detail(self.client.pickup_detail(external_id), external_id)
+
+    # Support: tickets and return claims --------------------------------------------------------------------
+    # Which ticket lists an account reads (option `ticket_lists`, else by option `ticket_role`): a seller's
+    # partner account its own tickets; a company-wide admin account the admin list; a mitra account the mitra
+    # list and the package-return tickets.
+    TICKET_LISTS_BY_ROLE = {"partner": ("partner",), "admin": ("admin",), "mitra": ("mitra", "package_return")}
+
+    def ticket_lists(self) -> tuple[str, ...]:
+        lists = self.options.get("ticket_lists")
+        if lists:
+            return tuple(str(name) for name in lists)
+        return self.TICKET_LISTS_BY_ROLE.get(str(self.options.get("ticket_role") or "partner"), ("partner",))
+
+    def iter_ticket_pages(self, *, since: datetime, until: datetime) -> Iterator[TicketPage]:
+        """Tickets updated on the WIB days from `since` to `until` (the package-return list has no date filter
+        and is read whole). Each ticket comes once per pull, whichever lists show it."""
+        seen: set[str] = set()
+        start, end = self._wib_date(since), self._wib_date(until)
+        for which in self.ticket_lists():
+            if which == "package_return":
+                yield from self._iter_package_returns(seen)
+                continue
+            page = 1
+            while True:
+                response = self.client.list_tickets(which, page=page, per_page=TICKET_PAGE_SIZE,
+                                                    update_start_date=start, update_end_date=end)
+                rows, total = mappers.rows_and_total(response)
+                if not rows:
+                    break
+                yield TicketPage(tickets=self._new_tickets(rows, seen), cursor=f"{which}:{page}", total=total)
+                last = (response.get("data") or {}).get("last_page") if isinstance(response, dict) else None
+                if isinstance(last, int) and page >= last:
+                    break
+                page += 1
+
+    def _iter_package_returns(self, seen: set[str]) -> Iterator[TicketPage]:
+        offset = 0
+        while True:
+            response = self.client.list_package_return_tickets(limit=PACKAGE_RETURN_PAGE_SIZE, offset=offset)
+            rows, _ = mappers.rows_and_total(response)
+            if not rows:
+                return
+            offset += len(rows)
+            yield TicketPage(tickets=self._new_tickets(rows, seen), cursor=f"package_return:{offset}")
+            if len(rows) < PACKAGE_RETURN_PAGE_SIZE:
+                return
+
+    @staticmethod
+    def _new_tickets(rows: list, seen: set[str]) -> tuple:
+        out = []
+        for row in rows:
+            ticket = mappers.ticket_from(row)
+            if ticket.external_id not in seen:
+                seen.add(ticket.external_id)
+                out.append(ticket)
+        return tuple(out)
+
+    def get_ticket(self, external_id: str):
+        data = mappers.detail_data(self.client.ticket_detail(external_id))
+        data.setdefault("id", external_id)
+        return mappers.ticket_from(data, complete=True)
+
+    def create_ticket(self, payload: TicketPayload) -> str:
+        """#150. The answer carries no id: the ticket is found by our reference in its description. A ticket
+        found before sending (a retry after a lost answer) is not sent again."""
+        found = self.find_ticket(payload.reference, awb=payload.awb)
+        if found:
+            return found
+        self.client.store_ticket(mappers.ticket_store_fields(payload), mappers.files_out(payload.attachments))
+        found = self.find_ticket(payload.reference, awb=payload.awb)
+        if not found:
+            raise ProviderContractChanged(f"ticket {payload.reference} stored but not found", platform=PLATFORM)
+        return found
+
+    def find_ticket(self, reference: str, *, awb: str) -> str | None:
+        """Our ticket among the partner's tickets about `awb` (newest first), by the reference in the text."""
+        ref = mappers.ticket_ref(reference)
+        response = self.client.list_tickets("partner", page=1, per_page=TICKET_PAGE_SIZE, search=awb,
+                                            search_type="no_resi")
+        rows, _ = mappers.rows_and_total(response)
+        for row in rows:
+            ticket = mappers.ticket_from(row)
+            if ticket.awb != awb:
+                continue
+            if ref in (ticket.description or self.get_ticket(ticket.external_id).description):
+                return ticket.external_id
+        return None
+
+    def reply_ticket(self, external_id: str, body: str, attachments=()) -> str:
+        """#151 (#203 for a mitra account). Answers no id: the new message is the newest of ours with this
+        text in the detail's thread."""
+        before = {m.external_id for m in self.get_ticket(external_id).messages}
+        self.client.store_ticket_chat(external_id, body, mappers.files_out(attachments))
+        after = self.get_ticket(external_id).messages
+        mine = [m for m in after if m.from_us and m.body == body.strip() and m.external_id not in before]
+        return mine[-1].external_id if mine else ""
+
+    def set_ticket_status(self, external_id: str, platform_status: int, message: str) -> None:
+        """A mitra changes the status while replying (#203)."""
+        self.client.store_ticket_chat(external_id, message, (), ticket_status=str(platform_status))
+
+    def cancel_ticket(self, external_id: str) -> None:
+        """DELETE cancel; a ticket already cancelled on Komship counts as done (a retry after a lost answer)."""
+        try:
+            self.client.cancel_ticket(external_id)
+        except ProviderRejected:
+            if self.get_ticket(external_id).status != "canceled":
+                raise
+
+    def set_ticket_priority(self, external_id: str, priority: str) -> None:
+        self.client.set_ticket_priority(external_id, mappers.priority_out(priority))
+
+    def submit_claim(self, ticket_external_id: str, notes: str, evidence=()):
+        """Claim retur: store (#186) unless the ticket already has one, upload each image (#187), submit (#189);
+        returns the claim as the ticket detail then shows it."""
+        claim = self.get_ticket(ticket_external_id).claim
+        if claim is None:
+            self.client.store_claim_retur(ticket_external_id, notes)
+            claim = self.get_ticket(ticket_external_id).claim
+            if claim is None or not claim.external_id:
+                raise ProviderContractChanged("claim retur stored but absent from the ticket", platform=PLATFORM)
+            for item in evidence:
+                self.client.upload_claim_retur_image(claim.external_id, item.name, item.content, item.content_type)
+            self.client.update_claim_retur(ticket_external_id)
+            claim = self.get_ticket(ticket_external_id).claim
+        return claim

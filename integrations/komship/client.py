@@ -315,3 +315,68 @@ class KomshipClient(JsonClient):
 
     def pickup_detail(self, pickup_id: str) -> dict:
         return self._call("pickup_detail", path_params={"pickup_id": pickup_id})
+
+    # Tickets and return claims ---------------------------------------------------------------------------
+    @staticmethod
+    def _files(files) -> list[tuple[str, tuple[str, bytes, str]]] | None:
+        """[(name, bytes, content type)] as multipart parts named file[] (seed #150, #151)."""
+        return [("file[]", (name, content, ctype)) for name, content, ctype in files or ()] or None
+
+    def list_tickets(self, which: str, *, page: int, per_page: int, **filters) -> dict:
+        """One page of a paginator ticket list: which = partner | admin | mitra."""
+        params: dict[str, Any] = {"page": page, "total_per_page": per_page}
+        params.update({k: v for k, v in filters.items() if v not in (None, "")})
+        return self._call(f"ticket_{which}_list", params=params)
+
+    def list_package_return_tickets(self, *, limit: int, offset: int, status: int | None = None,
+                                    priority: int | None = None) -> dict:
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if status is not None:
+            params["status"] = status
+        if priority is not None:
+            params["priority"] = priority
+        return self._call("ticket_package_return_list", params=params)
+
+    def ticket_detail(self, ticket_id: str) -> dict:
+        return self._call("ticket_detail", path_params={"ticket_id": ticket_id})
+
+    def ticket_types(self) -> dict:
+        return self._call("ticket_types")
+
+    def store_ticket(self, fields: dict, files=(), *, mitra: bool = False) -> dict:
+        return self._call("ticket_mitra_store" if mitra else "ticket_store", data=fields,
+                          files=self._multipart(files))
+
+    def store_ticket_chat(self, ticket_id: str, message: str, files=(), *, ticket_status: str | None = None) -> dict:
+        fields = {"ticket_id": str(ticket_id), "message": message}
+        if ticket_status is not None:
+            fields["ticket_status"] = ticket_status
+            return self._call("ticket_mitra_store_chat", data=fields, files=self._multipart(files))
+        return self._call("ticket_store_chat", data=fields, files=self._multipart(files))
+
+    def _multipart(self, files):
+        # requests sends application/x-www-form-urlencoded without files; the documents say multipart.
+        return self._files(files) or {"file[]": ("", b"", "application/octet-stream")}
+
+    def cancel_ticket(self, ticket_id: str) -> dict:
+        return self._call("ticket_cancel", path_params={"ticket_id": ticket_id})
+
+    def set_ticket_priority(self, ticket_id: str, status_priority: int) -> dict:
+        return self._call("ticket_set_priority", path_params={"ticket_id": ticket_id},
+                          data={"status_priority": str(int(status_priority))}, idempotent=True)
+
+    def store_claim_retur(self, ticket_id: str, notes: str) -> dict:
+        return self._call("claim_retur_store", path_params={"ticket_id": ticket_id}, data={"notes": notes})
+
+    def upload_claim_retur_image(self, claim_retur_id: str, name: str, content: bytes, content_type: str) -> dict:
+        return self._call("claim_retur_upload_image", data={"claim_retur_id": str(claim_retur_id)},
+                          files=[("file", (name, content, content_type))])
+
+    def delete_claim_retur_image(self, image_temp_id: str) -> dict:
+        return self._call("claim_retur_delete_image", path_params={"image_temp_id": image_temp_id})
+
+    def update_claim_retur(self, ticket_id: str) -> dict:
+        return self._call("claim_retur_update", path_params={"ticket_id": ticket_id})
+
+    def claim_retur_info(self, ticket_id: str) -> dict:
+        return self._call("claim_retur_info", path_params={"ticket_id": ticket_id})

@@ -271,3 +271,99 @@ _LOGISTICS_ENDPOINTS = (
              "{order_id, order_no, airway_bill, shipping}, total_qty, total_order}; CHOSEN pickup_status."),
 )
 ENDPOINTS.update({e.name: e for e in _LOGISTICS_ENDPOINTS})
+
+
+# Tickets and return claims ----------------------------------------------------------------------------
+# Seed #150–#153, #186–#189, #198, #200–#203 (reference/komship.md §2.21, §2.22, §2.38, §2.43, §2.45) and the
+# paths the partner dashboard calls (wire §2.3 "Tickets"). The seed prints NO response for the lists and the
+# detail (#152: none; #198, #200: `{}`; #201: `data []`), so every row key below is CHOSEN from the columns
+# and detail keys the dashboard reads (wire §2.3, komship.md Appendix B), plus `id` (the dashboard opens
+# detail/{id}).
+
+# `ticket_status` (Appendix B, the partner UI's labels; the seed's "0 / 1" filter has no labels).
+TICKET_STATUS_LABELS = {0: "Perlu Tindak Lanjut", 1: "Belum Diproses", 2: "Sedang Diproses", 3: "Selesai",
+                        4: "Batal"}
+TICKET_STATUS_CANCELED = 4
+# `claim_retur.status_claim` (Appendix B).
+CLAIM_STATUS_LABELS = {0: "Claim on Review", 1: "Claim Sukses", 2: "Claim Ditolak"}
+# `ticket_type`: an id in the create form (wire #150: "type id") and the mitra filter (#200), a name in the
+# lists. The values are undocumented (komship.md gap 29). CHOSEN table (what `ticket-type/list` answers in
+# the sandbox): id -> name.
+TICKET_TYPES = {1: "Paket Belum Diterima", 2: "Paket Rusak", 3: "Paket Hilang", 4: "Retur", 5: "Pickup",
+                6: "COD / Pencairan Dana", 7: "Lainnya"}
+TICKET_PAGE_SIZE = 50  # CHOSEN `total_per_page` we ask for (the lists are Laravel paginators, no maximum given)
+TICKET_PAGE_SIZE_MAX = 100  # CHOSEN: the sandbox clamps larger pages to it
+PACKAGE_RETURN_PAGE_SIZE = 50  # #201 `limit` (no maximum documented)
+# CHOSEN: our ticket number travels at the end of the description as "[<number>]", so that a create whose
+# answer was lost (the create answers no id) is found again instead of being sent twice.
+TICKET_REF_TEMPLATE = "[{number}]"
+# CHOSEN (Appendix B: the dashboard offers "claim retur" only for COD orders in "Retur" or "Diterima" without
+# a claim yet): the sandbox refuses a claim retur on any other order with HTTP 400.
+CLAIM_RETUR_ORDER_STATUSES = ("Retur", "Diterima")
+
+_TICKET_ENDPOINTS = (
+    Endpoint("ticket_partner_list", "GET", "v1/ticket-partner/list", "wire §2.3 Tickets (partner list, not in seed)",
+             "start_date, end_date, update_start_date, update_end_date (dates, WIB), ticket_status, ticket_type "
+             "(comma lists), search + search_type, is_claim_retur, unread, total_per_page, page. `data` is a "
+             "Laravel paginator. CHOSEN row keys: id, ticket_no, no_resi, shipping, customer_name, ticket_type "
+             "(name), ticket_type_id, ticket_status (int), status_priority (0/1), date_created, date_updated "
+             "('YYYY-MM-DD HH:MM:SS' WIB), history_ticket_count_mitra (unread messages from the other side). "
+             "CHOSEN order: date_updated desc, id desc.", page_size_max=TICKET_PAGE_SIZE_MAX),
+    Endpoint("ticket_admin_list", "GET", "v1/ticket-admin/list", "seed #198; path wire §2.3 #198",
+             "Seed filters start_date, end_date, search_key, search, ticket_status, sort_*; wire: also "
+             "total_per_page, page (paginator). CHOSEN: rows as the partner list plus partner_id, partner_name; "
+             "also accepts update_start_date/update_end_date.", page_size_max=TICKET_PAGE_SIZE_MAX),
+    Endpoint("ticket_mitra_list", "GET", "v1/ticket-mitra/list",
+             "seed #200; CHOSEN path (no client seen), named like ticket-partner / ticket-admin",
+             "Seed filters search, start_date, end_date, ticket_status, ticket_type (int), shipping, unread "
+             "(bool), prioritas. CHOSEN: paginator with total_per_page/page like the other lists; rows as the "
+             "partner list plus brand_name, partner_id, partner_name.", page_size_max=TICKET_PAGE_SIZE_MAX),
+    Endpoint("ticket_package_return_list", "GET", "v1/ticket-mitra/package-return",
+             "seed #201; CHOSEN path (no client seen)",
+             "status (int: ticket_status), limit, offset, priority (int: status_priority). `data` is a bare array "
+             "(seed sample); no date filter: the whole list is read. Rows as the mitra list.",
+             page_size_max=TICKET_PAGE_SIZE_MAX),
+    Endpoint("ticket_detail", "GET", "v2/ticket-partner/detail/{ticket_id}",
+             "seed #152 (the one path the seed prints); the dashboard calls v1/…, which the sandbox also serves",
+             "CHOSEN keys (Appendix B): id, ticket_no, ticket_status, ticket_type, ticket_type_id, order_id, "
+             "order_status, payment_method, customer_name, description, partner_name, brand_name, shipping, "
+             "no_resi, file [urls], status_priority, date_created, date_updated, rating_user, ticket_claim_retur "
+             "(0/1), claim_retur (null or {id, status_claim, notes, created_at, images [urls]}), history_ticket "
+             "[{id, sender: partner|admin|mitra, full_name, message, file [urls], is_read, date_created}]."),
+    Endpoint("ticket_store", "POST", "v2/ticket-partner/store", "seed #150; path wire §2.3 #150",
+             "multipart no_resi, customer_name (the client) and partner_name (the seed), ticket_type (type id), "
+             "description, file[] (0..n). Answers the seed's message only, no id: the ticket is found again by "
+             "TICKET_REF_TEMPLATE in its description."),
+    Endpoint("ticket_mitra_store", "POST", "v1/ticket-mitra/store", "seed #202; CHOSEN path (no client seen)",
+             "multipart as #150 plus brand_name (the seller's brand the mitra handles). Answers the seed's "
+             "message only."),
+    Endpoint("ticket_store_chat", "POST", "v2/ticket-partner/store-chat", "seed #151; path wire §2.3 #151",
+             "multipart ticket_id (string), message, file[] (0..n). Answers the seed's message only."),
+    Endpoint("ticket_mitra_store_chat", "POST", "v1/ticket-mitra/store-chat",
+             "seed #203; CHOSEN path (no client seen)",
+             "multipart ticket_id, message, file[], ticket_status (string): a mitra may change the status while "
+             "replying; a partner may not (#151)."),
+    Endpoint("ticket_cancel", "DELETE", "v1/ticket-partner/cancel/{ticket_id}", "wire §2.3 (exact)",
+             "The only status change a partner can make. CHOSEN: a finished (3) or cancelled (4) ticket answers "
+             "HTTP 400; cancelling twice is refused, so the adapter reads the detail before retrying."),
+    Endpoint("ticket_set_priority", "POST", "v1/ticket-partner/set-priority/{ticket_id}", "wire §2.3 (exact)",
+             "CHOSEN body (undocumented): form status_priority 1 (priority) / 0. Absolute, so sent idempotent."),
+    Endpoint("ticket_types", "GET", "v1/ticket-partner/ticket-type/list", "wire §2.3 (exact)",
+             "CHOSEN rows {id, name} (TICKET_TYPES)."),
+    Endpoint("claim_retur_store", "POST", "v1/ticket-partner/claim-retur/store/{ticket_id}",
+             "seed #186; path wire §2.3 (exact)",
+             "Seed: path ticket_id only, no body documented. CHOSEN form field `notes` (the detail's "
+             "claim_retur.notes). Answers 'Successfuly store Claim Retur', data \"\": the claim id is read from "
+             "the ticket detail (claim_retur.id). Refused (400) per CLAIM_RETUR_ORDER_STATUSES / non-COD."),
+    Endpoint("claim_retur_upload_image", "POST", "v1/ticket-partner/claim-retur/upload/image-temp",
+             "seed #187; path wire §2.3 (exact)", "multipart file (required), claim_retur_id (required)."),
+    Endpoint("claim_retur_delete_image", "DELETE", "v1/ticket-partner/claim-retur/delete/image/{image_temp_id}",
+             "seed #188; path wire §2.3 (exact)", "Not used by the sync; served by the sandbox."),
+    Endpoint("claim_retur_update", "PUT", "v1/ticket-partner/claim-retur/update/{ticket_id}",
+             "seed #189; path wire §2.3 (exact)",
+             "Submits the claim with its uploaded images ('Successfully Claim Retur!!'); then on review (0)."),
+    Endpoint("claim_retur_info", "GET", "v1/ticket-admin/claim-retur/{ticket_id}",
+             "seed #153 'Get claim retur information' (admin); CHOSEN path and parameter (the seed shows none)",
+             "data {id, ticket_id, status_claim, notes, created_at, images}."),
+)
+ENDPOINTS.update({e.name: e for e in _TICKET_ENDPOINTS})

@@ -17,20 +17,33 @@ from zoneinfo import ZoneInfo
 from common.money import parse_rupiah
 from common.phones import normalize_phone
 from integrations.base import (
+    Attachment,
     ExternalBalance,
+    ExternalClaim,
     ExternalCustomer,
     ExternalOrder,
     ExternalOrderItem,
     ExternalProduct,
+    ExternalTicket,
+    ExternalTicketMessage,
     ExternalTransaction,
     ExternalVariant,
     ExternalWithdrawal,
     OrderPayload,
     ProductPayload,
     StockUpdate,
+    TicketPayload,
 )
 from integrations.exceptions import ProviderContractChanged
-from integrations.komship.endpoints import ORDER_REF_TEMPLATE, PAYMENT_BANK_TRANSFER, PAYMENT_COD
+from integrations.komship.endpoints import (
+    CLAIM_STATUS_LABELS,
+    ORDER_REF_TEMPLATE,
+    PAYMENT_BANK_TRANSFER,
+    PAYMENT_COD,
+    TICKET_REF_TEMPLATE,
+    TICKET_STATUS_LABELS,
+    TICKET_TYPES,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 PLATFORM = "komship"
@@ -707,3 +720,142 @@ def pickup_from_detail(response: Any, pickup_id: str):
     data = detail_data(response)
     data.setdefault("id", pickup_id)
     return _pickup(data, data.get("data_order") or [])
+
+
+# Tickets and return claims --------------------------------------------------------------------------------
+
+# Komship ticket_status (endpoints.TICKET_STATUS_LABELS) -> ours. 0 "Perlu Tindak Lanjut" (needs follow-up
+# from the partner) is our "waiting for reply"; 1 "Belum Diproses" open; 2 "Sedang Diproses" in progress;
+# 3 "Selesai" resolved; 4 "Batal" canceled.
+TICKET_STATUS_IN = {0: "waiting", 1: "open", 2: "in_progress", 3: "resolved", 4: "canceled"}
+CLAIM_STATUS_IN = {0: "on_review", 1: "accepted", 2: "rejected"}
+TICKET_TYPE_OUT = {"delivery": 1, "damaged": 2, "lost": 3, "return": 4, "pickup": 5, "cod": 6, "other": 7}
+TICKET_TYPE_IN = {number: ours for ours, number in TICKET_TYPE_OUT.items()}
+_TICKET_TYPE_BY_NAME = {name.lower(): TICKET_TYPE_IN[number] for number, name in TICKET_TYPES.items()}
+
+
+def _status_code(value: Any) -> int | None:
+    """ticket_status / status_claim: an int, or its digits as a string; a label is looked up."""
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if text.isdigit():
+        return int(text)
+    for table in (TICKET_STATUS_LABELS, CLAIM_STATUS_LABELS):
+        for code, label in table.items():
+            if label.lower() == text.lower():
+                return code
+    return None
+
+
+def ticket_type_in(row: Mapping) -> str:
+    number = row.get("ticket_type_id")
+    if number in (None, "") and str(row.get("ticket_type") or "").strip().isdigit():
+        number = row.get("ticket_type")
+    if number not in (None, ""):
+        return TICKET_TYPE_IN.get(_int(number), "other")
+    return _TICKET_TYPE_BY_NAME.get(str(row.get("ticket_type") or "").strip().lower(), "other")
+
+
+def ticket_type_out(ours: str) -> int:
+    return TICKET_TYPE_OUT.get(ours, TICKET_TYPE_OUT["other"])
+
+
+def priority_in(value: Any) -> str:
+    return "high" if _int(value, 0) >= 1 else "normal"
+
+
+def priority_out(ours: str) -> int:
+    return 1 if ours in ("high", "urgent") else 0
+
+
+def _urls(value: Any) -> tuple[str, ...]:
+    if not value:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        url = item.get("url") or item.get("file") or item.get("path") if isinstance(item, Mapping) else item
+        if url:
+            out.append(str(url))
+    return tuple(out)
+
+
+def ticket_message_from(row: Any) -> ExternalTicketMessage:
+    if not isinstance(row, Mapping) or _str_id(row.get("id")) == "":
+        raise ProviderContractChanged("a Komship ticket message has no id", platform=PLATFORM, payload=row)
+    try:
+        created = timestamp(row.get("date_created") or row.get("created_at"))
+    except _Unmappable as exc:
+        raise ProviderContractChanged(str(exc), platform=PLATFORM, payload=row) from exc
+    return ExternalTicketMessage(
+        external_id=_str_id(row["id"]), body=str(row.get("message") or "").strip(),
+        from_us=str(row.get("sender") or "").strip().lower() == "partner",
+        author_name=str(row.get("full_name") or row.get("sender") or "")[:200],
+        attachment_urls=_urls(row.get("file")), created_at=created,
+    )
+
+
+def claim_from(value: Any) -> ExternalClaim | None:
+    if not isinstance(value, Mapping) or not value:
+        return None
+    code = _status_code(value.get("status_claim"))
+    try:
+        created = timestamp(value.get("created_at"))
+    except _Unmappable:
+        created = None
+    return ExternalClaim(
+        external_id=_str_id(value.get("id")), status=CLAIM_STATUS_IN.get(code, "") if code is not None else "",
+        platform_status=str(value.get("status_claim") if value.get("status_claim") is not None else ""),
+        notes=str(value.get("notes") or ""), created_at=created,
+    )
+
+
+def ticket_from(row: Any, *, complete: bool = False) -> ExternalTicket:
+    """A list row (any of the four lists) or the detail (`complete`: with its thread and claim)."""
+    if not isinstance(row, Mapping) or _str_id(row.get("id")) == "":
+        raise ProviderContractChanged("a Komship ticket has no id", platform=PLATFORM, payload=row)
+    code = _status_code(row.get("ticket_status"))
+    try:
+        created = timestamp(row.get("date_created") or row.get("created_at"))
+        updated = timestamp(row.get("date_updated") or row.get("updated_at"))
+    except _Unmappable as exc:
+        raise ProviderContractChanged(str(exc), platform=PLATFORM, payload=row) from exc
+    history = row.get("history_ticket") if complete else None
+    messages = tuple(ticket_message_from(m) for m in history) if isinstance(history, list) else ()
+    if complete:
+        unread = any(isinstance(m, Mapping) and str(m.get("sender") or "").lower() != "partner"
+                     and not m.get("is_read") for m in history or ())
+    else:
+        unread = _int(row.get("history_ticket_count_mitra"), 0) > 0
+    return ExternalTicket(
+        external_id=_str_id(row["id"]), number=str(row.get("ticket_no") or "").strip(),
+        status=TICKET_STATUS_IN.get(code, "") if code is not None else "",
+        platform_status=str(row.get("ticket_status") if row.get("ticket_status") is not None else ""),
+        type=ticket_type_in(row), priority=priority_in(row.get("status_priority", row.get("priority"))),
+        awb=str(row.get("no_resi") or "").strip(), courier_code=str(row.get("shipping") or "").strip(),
+        customer_name=str(row.get("customer_name") or "").strip(), partner_ref=_str_id(row.get("partner_id")),
+        description=str(row.get("description") or "").strip(), attachment_urls=_urls(row.get("file")),
+        unread=unread, created_at=created, updated_at=updated, messages=messages,
+        claim=claim_from(row.get("claim_retur")) if complete else None, complete=complete, raw=dict(row),
+    )
+
+
+def ticket_ref(number: str) -> str:
+    return TICKET_REF_TEMPLATE.format(number=number)
+
+
+def ticket_store_fields(payload: TicketPayload) -> dict:
+    """#150 multipart fields: the client's customer_name and the seed's partner_name both."""
+    description = payload.description.strip()
+    ref = ticket_ref(payload.reference)
+    if ref not in description:
+        description = f"{description}\n\n{ref}"
+    return {"no_resi": payload.awb, "customer_name": payload.customer_name, "partner_name": payload.partner_name,
+            "ticket_type": str(ticket_type_out(payload.type)), "description": description}
+
+
+def files_out(attachments: Iterable[Attachment]) -> list[tuple[str, bytes, str]]:
+    return [(a.name, a.content, a.content_type) for a in attachments]

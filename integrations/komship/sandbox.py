@@ -43,6 +43,7 @@ from integrations.komship.endpoints import (
     WITHDRAWAL_UPDATE_STATUSES,
 )
 from integrations.komship.sandbox_logistics import KomshipLogisticsMixin
+from integrations.komship.sandbox_tickets import TicketSandboxMixin
 from integrations.sandbox_kit import Sandbox, SeedPlan, bearer_token, json_body
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -168,7 +169,7 @@ def _int(value, default=None):
         return default
 
 
-class KomshipSandbox(KomshipLogisticsMixin, Sandbox):
+class KomshipSandbox(KomshipLogisticsMixin, TicketSandboxMixin, Sandbox):
     platform = "komship"
     tokens = frozenset({"demo-komship-token"})
     users = {"tatausaha": "12345678a", "demo-komship": "demo-komship-password"}
@@ -196,6 +197,7 @@ class KomshipSandbox(KomshipLogisticsMixin, Sandbox):
         self._last_tick = 0.0
         self._rng = random.Random(0)
         self._clear_logistics()
+        self._clear_tickets()
 
     # Errors ------------------------------------------------------------------------------------------
     def error_body(self, status: int, message: str) -> JsonResponse:
@@ -297,6 +299,7 @@ class KomshipSandbox(KomshipLogisticsMixin, Sandbox):
             for ts in stamps:
                 self._append_order(self._make_order(rng, ts, now))
             self._last_tick = now
+            self._seed_tickets(plan)
 
     def _seed_product(self, rng: random.Random, i: int, ts: float) -> dict:
         code, name, price, weight, variant = PRODUCT_BASES[i % len(PRODUCT_BASES)]
@@ -1244,6 +1247,7 @@ class KomshipSandbox(KomshipLogisticsMixin, Sandbox):
             path("v1/bank-account/update/<int:bank_account_id>", e(self.view_bank_account_update)),
             path("v1/bank-account/delete/<int:bank_account_id>", e(self.view_bank_account_delete)),
             *self.logistics_routes(),
+            *self.ticket_routes(),
         ]
 
 

@@ -255,6 +255,7 @@ def test_sync_all_runs_every_supported_kind_and_skips_the_rest(live_server):
     skipped = [line for line in out.splitlines() if "skipped" in line]
     assert skipped and all(any(f" {kind} " in line for kind in ("pickups", "withdrawals", "balances", "tickets"))
                            for line in skipped)
+    assert "tickets is not supported by Scalev, skipped" in out
     assert set(SyncRun.objects.filter(account=scalev).values_list("kind", "status")) == {
         ("orders_pull", "succeeded"), ("products_pull", "succeeded"), ("stock_push", "succeeded"),
         ("shipments", "succeeded"), ("tracking_pull", "succeeded")}
