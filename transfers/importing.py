@@ -86,7 +86,7 @@ class Report:
     def outcome(self, row: Row, result: str, note: str = "") -> None:
         """result: "new", "updated" or "unchanged"."""
         setattr(self, result, getattr(self, result) + 1)
-        if len(self.preview) < PREVIEW_ROWS:
+        if row.number <= PREVIEW_ROWS + 1:
             self.preview.append({"row": row.number, "outcome": result, "note": note,
                                  "cells": [cell_text(c) for c in row.cells]})
 
@@ -97,7 +97,7 @@ class Report:
                 self.errors.append({"row": row.number, "column": column, "value": cell_text(value),
                                     "reason": str(reason)})
         text = "; ".join(f"{column}: {reason}" if column else str(reason) for column, _v, reason in problems)
-        if len(self.preview) < PREVIEW_ROWS:
+        if row.number <= PREVIEW_ROWS + 1:
             self.preview.append({"row": row.number, "outcome": "error", "note": text,
                                  "cells": [cell_text(c) for c in row.cells]})
         if self._error_writer is not None:
@@ -351,6 +351,7 @@ class ImportResult:
     committed: bool
     error_file_path: str | None
     table_notes: list
+    headers: list
 
 
 def _rows_of(table: Table, keys: list[str | None]) -> Iterator[Row]:
@@ -444,7 +445,8 @@ def import_run(
     if error_path and not report.rejected:
         os.unlink(error_path)
         error_path = None
-    return ImportResult(report=report, committed=committed, error_file_path=error_path, table_notes=table.notes)
+    return ImportResult(report=report, committed=committed, error_file_path=error_path, table_notes=table.notes,
+                        headers=[cell_text(h) for h in table.headers])
 
 
 # ------------------------------------------------------------------------------------------------ templates

@@ -170,7 +170,7 @@ def _import_job_run(*, job: ImportJob, dry_run: bool, importer, progress, error_
     job.error_rows = report.rejected
     job.errors = report.errors
     job.messages = [*result.table_notes, *report.messages]
-    job.preview = {"headers": list(table.headers), "rows": report.preview}
+    job.preview = {"headers": list(result.headers), "rows": sorted(report.preview, key=lambda r: r["row"])}
     if dry_run:
         job.status = ImportJob.Status.PREVIEWED
     else:
