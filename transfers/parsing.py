@@ -301,6 +301,8 @@ def _open_xlsx(path: str) -> Table:
                     yield number, cells
         except DefusedXmlException as exc:
             raise FileRejected(_("The workbook contains forbidden XML constructs and is not read.")) from exc
+        except (ValueError, KeyError, SyntaxError, zipfile.BadZipFile) as exc:  # ParseError is a SyntaxError
+            raise FileRejected(_("The workbook is damaged and cannot be read: %(error)s") % {"error": exc}) from exc
         finally:
             workbook.close()
 
