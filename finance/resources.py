@@ -30,7 +30,8 @@ WITHDRAWAL_STATUSES = {
 
 class WithdrawalStatusImporter(Importer):
     """Moves withdrawals along their states from a file (e.g. the bank's transfer report): on review,
-    approved, completed (needs the transfer reference), rejected or canceled. Each row calls the service
+    approved (a requested one is put on review first), completed (needs the transfer reference), rejected or
+    canceled. Each row calls the service
     of that step, so the finance permissions and the maker-checker rule apply row by row; a row whose
     withdrawal already has that status is "unchanged"."""
 
@@ -99,6 +100,8 @@ class WithdrawalStatusImporter(Importer):
         if status == W.ON_REVIEW:
             finance_services.withdrawal_review(withdrawal=withdrawal, acting_user=user, note=note)
         elif status == W.APPROVED:
+            if withdrawal.status == W.REQUESTED:  # a file says "approved": review and approve, in that order
+                withdrawal = finance_services.withdrawal_review(withdrawal=withdrawal, acting_user=user, note=note)
             finance_services.withdrawal_approve(withdrawal=withdrawal, acting_user=user, note=note)
         elif status == W.COMPLETED:
             finance_services.withdrawal_pay(withdrawal=withdrawal, acting_user=user, transfer_reference=reference,
