@@ -162,6 +162,9 @@ def export_job_create(*, model_label: str, user, querystring: str, selected_ids,
     return export_job_run(job=job)
 
 
+_ACTION_LABELS = {"csv": gettext_lazy("Export to CSV"), "xlsx": gettext_lazy("Export to XLSX")}
+
+
 def _export_action(file_format: str):
     def export(modeladmin, request, queryset):
         label = modeladmin.model._meta.label
@@ -182,7 +185,7 @@ def _export_action(file_format: str):
         return None
 
     export.__name__ = f"export_{file_format}"
-    export.short_description = gettext_lazy("Export to %(format)s") % {"format": file_format.upper()}
+    export.short_description = _ACTION_LABELS[file_format]
     export.allowed_permissions = ("view",)
     return export
 
