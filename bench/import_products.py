@@ -10,10 +10,10 @@ every row, batched upsert with history rows, in one transaction). Then it import
 (every row unchanged) the same way.
 
 Measured: wall time of each run, this process's peak memory (ru_maxrss, which includes Django itself and the
-CSV generation), and the SQL statements per 1,000 rows (through connection.execute_wrapper; the COPY streams that feed each
-batch's statements and the progress updates, which go through their own connection, are not counted), the
-CPU time of this process, the history rows written, and the machine's load average (the machine is
-shared: compare CPU seconds with wall seconds). Progress goes to stderr; the last line on
+CSV generation), the SQL statements per 1,000 rows (through connection.execute_wrapper; the COPY streams that
+feed each batch's statements and the progress updates, which go through their own connection, are not
+counted), the CPU time of this process, the history rows written, and the machine's load average (the
+machine is shared: compare CPU seconds with wall seconds). Progress goes to stderr; the last line on
 stdout is one JSON object with rows_per_s, reimport_rows_per_s, peak_mb, queries_per_1000 and the rest
 under "details". --profile runs the first import under cProfile (figures are then slower).
 """

@@ -72,12 +72,14 @@ def test_negative_stock_is_rejected(superuser, seller):
 
     VariantFactory(product=ProductFactory(seller=seller), sku="A")
     WarehouseFactory(code="WH1")
-    job = upload(superuser, "stock", csv_bytes([["seller", "sku", "warehouse", "on_hand"], ["TOKO01", "A", "WH1", "-3"]]))
+    header = ["seller", "sku", "warehouse", "on_hand"]
+    job = upload(superuser, "stock", csv_bytes([header, ["TOKO01", "A", "WH1", "-3"]]))
     assert errors_by_row(job) == {2: [{"row": 2, "column": "on_hand", "value": "-3", "reason": "cannot be negative"}]}
 
 
 def test_unknown_warehouse_and_unknown_order_are_rejected(superuser, seller):
-    job = upload(superuser, "stock", csv_bytes([["seller", "sku", "warehouse", "on_hand"], ["TOKO01", "A", "NOWH", "3"]]))
+    header = ["seller", "sku", "warehouse", "on_hand"]
+    job = upload(superuser, "stock", csv_bytes([header, ["TOKO01", "A", "NOWH", "3"]]))
     assert errors_by_row(job)[2][0]["column"] == "warehouse"
     job = upload(superuser, "awb", csv_bytes([["order_no", "awb", "courier"], ["INV-NOPE", "JNE1", "jne"]]))
     assert {e["column"] for e in errors_by_row(job)[2]} >= {"order_no"}
