@@ -138,44 +138,44 @@ class ProductImporter(Importer):
         self.products_by_name: dict[tuple[int, str], int] = {}
         self.temp_tables = False
         self.memo: dict = {}
-        self.parsers = self._parsers()
+        self.row_parsers = [("seller", lambda r, p: lookup_seller(self.sellers, r, p))] + [
+            (key, parse) for key, parse in self._parsers() if key in self.present]
+        self.options_text: dict[str, dict] = {}
         self.variant_table = Variant._meta.db_table
         self.product_table = Product._meta.db_table
         self.reason = (_("Import %(reference)s") % {"reference": self.reference})[:100] if self.reference else ""
 
     # ---- validation (pure Python, per row)
-    def _cached(self, column: str, row: Row, parse) -> tuple:
-        """(value, problems) of a column whose meaning depends on its text only; spreadsheets repeat the
-        same sellers, prices, options and dimensions on many rows, so each distinct text is parsed once."""
-        raw = row.values.get(column, "")
-        key = (column, raw) if raw.__class__ is str else None
-        if key is not None:
-            hit = self.memo.get(key)
-            if hit is not None:
-                return hit
-        problems: list = []
-        result = (parse(row, problems), problems)
-        if key is not None and len(self.memo) < 100_000:
-            self.memo[key] = result
-        return result
-
     def _clean(self, row: Row) -> dict | None:
+        """The row's values by column key (seller as seller_id), or RowInvalid with every problem. Inlined
+        memo lookups: this runs once per row of files with millions of rows."""
+        raw_values = row.values
+        memo = self.memo
         problems: list = []
-        present = self.present
-        cached = self._cached
-        seller_id, found = cached("seller", row, lambda r, p: lookup_seller(self.sellers, r, p))
-        problems.extend(found)
+        values: dict = {}
+        for key, parse in self.row_parsers:
+            raw = raw_values.get(key, "")
+            if raw.__class__ is str:
+                hit = memo.get((key, raw))
+                if hit is None:
+                    found: list = []
+                    hit = (parse(row, found), found)
+                    if len(memo) < 100_000:
+                        memo[(key, raw)] = hit
+            else:
+                found = []
+                hit = (parse(row, found), found)
+            values[key] = hit[0]
+            if hit[1]:
+                problems.extend(hit[1])
         sku = imp.text(row, "sku", required=True, max_length=64, problems=problems)
-        values = {"seller_id": seller_id, "sku": sku}
+        values["sku"] = sku
         values["product_name"] = imp.text(row, "product_name", required=True, max_length=255, problems=problems)
-        for key, parse in self.parsers:
-            if key in present:
-                value, found = cached(key, row, parse)
-                values[key] = value
-                if found:
-                    problems.extend(found)
+        seller_id = values["seller_id"] = values.pop("seller")
         if seller_id is not None and sku:
-            seen = self.seen.setdefault(seller_id, set())
+            seen = self.seen.get(seller_id)
+            if seen is None:
+                seen = self.seen[seller_id] = set()
             if sku in seen:
                 problems.append(("sku", sku, _("this SKU of this seller appears more than once in the file")))
             else:
@@ -243,8 +243,16 @@ class ProductImporter(Importer):
             f" v.length_cm, v.width_cm, v.height_cm, v.is_active"
             f" FROM _import_key k JOIN {self.variant_table} v ON v.seller_id = k.seller_id AND v.sku = k.sku"
         )
-        loads = json.loads
-        return {(r[0], r[1]): (r[2], r[3], r[4], loads(r[5]), *r[6:]) for r in cursor.fetchall()}
+        options = self.options_text  # option texts repeat: decode each once
+        found = {}
+        for r in cursor.fetchall():
+            decoded = options.get(r[5])
+            if decoded is None:
+                decoded = json.loads(r[5])
+                if len(options) < 50_000:
+                    options[r[5]] = decoded
+            found[(r[0], r[1])] = (r[2], r[3], r[4], decoded, *r[6:])
+        return found
 
     def _product_states(self, cursor, valid, existing) -> dict[int, list]:
         """Current values of every product the batch touches, and product ids for new SKUs found by name."""

@@ -356,7 +356,11 @@ class ImportResult:
 
 def _rows_of(table: Table, keys: list[str | None]) -> Iterator[Row]:
     width = len(keys)
+    simple = None not in keys  # every column has a header: one C-level zip per row
     for number, cells in table.rows:
+        if simple and len(cells) <= width:
+            yield Row(number=number, values=dict(zip(keys, cells, strict=False)), cells=cells)
+            continue
         values = {}
         extra = []
         for index, cell in enumerate(cells):
