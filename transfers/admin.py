@@ -180,6 +180,7 @@ class ExportJobAdmin(ReadOnlyAdminMixin, BaseAdmin):
                     "created_by", "created_at", "download"]
     list_filter = ["status", "contains_personal_data", "model_label"]
     list_select_related = ["created_by"]
+    search_fields = ["model_label", "created_by__username"]
     readonly_fields = ["model_label", "file_format", "status", "created_by", "created_at", "filter_querystring",
                        "selected_ids", "contains_personal_data", "columns", "row_count", "finished_at", "error",
                        "download"]
