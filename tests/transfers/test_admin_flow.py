@@ -119,3 +119,30 @@ def test_staff_see_only_their_own_import_jobs(client, django_user_model, superus
     client.force_login(other)
     assert client.get(reverse("admin:transfers_importjob_change", args=[job.pk])).status_code == 404
     assert client.get(reverse("admin:transfers_importjob_progress", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_to_other_connections_while_the_import_transaction_is_open(superuser):
+    from django.db import transaction
+
+    from transfers.importing import progress_writer
+
+    job = ImportJob.objects.create(kind="products", file="imports/x.csv", original_name="x.csv",
+                                   created_by=superuser, status=ImportJob.Status.IMPORTING)
+    write = progress_writer(job.pk)
+    try:
+        with transaction.atomic():  # as import_run holds one
+            Variant.objects.exists()
+            write(1234)
+            import psycopg
+            from django.db import connection
+
+            params = connection.get_connection_params()
+            params.pop("cursor_factory", None)
+            params.pop("context", None)
+            with psycopg.connect(**params) as other:
+                seen = other.execute("SELECT processed_rows FROM transfers_importjob WHERE id = %s",
+                                     (job.pk,)).fetchone()[0]
+    finally:
+        write.close()
+    assert seen == 1234
