@@ -137,9 +137,8 @@ class ProductImporter(Importer):
         self.seen: dict[int, set[str]] = {}
         self.products_by_name: dict[tuple[int, str], int] = {}
         self.temp_tables = False
-        self.memo: dict = {}
-        self.row_parsers = [("seller", lambda r, p: lookup_seller(self.sellers, r, p))] + [
-            (key, parse) for key, parse in self._parsers() if key in self.present]
+        self.row_parsers = [("seller", lambda r, p: lookup_seller(self.sellers, r, p), {})] + [
+            (key, parse, {}) for key, parse in self._parsers() if key in self.present]
         self.options_text: dict[str, dict] = {}
         self.variant_table = Variant._meta.db_table
         self.product_table = Product._meta.db_table
@@ -150,27 +149,29 @@ class ProductImporter(Importer):
         """The row's values by column key (seller as seller_id), or RowInvalid with every problem. Inlined
         memo lookups: this runs once per row of files with millions of rows."""
         raw_values = row.values
-        memo = self.memo
         problems: list = []
         values: dict = {}
-        for key, parse in self.row_parsers:
+        for key, parse, memo in self.row_parsers:
             raw = raw_values.get(key, "")
-            if raw.__class__ is str:
-                hit = memo.get((key, raw))
-                if hit is None:
-                    found: list = []
-                    hit = (parse(row, found), found)
-                    if len(memo) < 100_000:
-                        memo[(key, raw)] = hit
-            else:
-                found = []
+            hit = memo.get(raw) if raw.__class__ is str else None
+            if hit is None:
+                found: list = []
                 hit = (parse(row, found), found)
+                if raw.__class__ is str and len(memo) < 20_000:
+                    memo[raw] = hit
             values[key] = hit[0]
             if hit[1]:
                 problems.extend(hit[1])
-        sku = imp.text(row, "sku", required=True, max_length=64, problems=problems)
+        sku = raw_values.get("sku", "")
+        sku = sku.strip() if sku.__class__ is str else imp.cell_text(sku).strip()
+        if not sku or len(sku) > 64:
+            sku = imp.text(row, "sku", required=True, max_length=64, problems=problems)
         values["sku"] = sku
-        values["product_name"] = imp.text(row, "product_name", required=True, max_length=255, problems=problems)
+        name = raw_values.get("product_name", "")
+        name = name.strip() if name.__class__ is str else imp.cell_text(name).strip()
+        if not name or len(name) > 255:
+            name = imp.text(row, "product_name", required=True, max_length=255, problems=problems)
+        values["product_name"] = name
         seller_id = values["seller_id"] = values.pop("seller")
         if seller_id is not None and sku:
             seen = self.seen.get(seller_id)
