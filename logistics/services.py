@@ -936,3 +936,25 @@ def ticket_push_again(*, ticket: Ticket) -> Ticket:
     if ticket.status == T.CANCELED:
         ticket_push_soon(what="status", pk=ticket.pk)
     return ticket
+
+
+# ------------------------------------------------------------------------------------------ bulk AWB import
+
+
+@transaction.atomic
+def shipment_create_for_order(*, order, courier, service: str = "", acting_user=None,
+                              source: str = EventSource.STAFF) -> Shipment:
+    """A pending shipment of `order` with `courier` (for an AWB that arrives before any shipment exists,
+    e.g. from an AWB import). Carries the order's weight and, for COD, its amount."""
+    if order.status in ("canceled", "returned", "completed"):
+        raise ShipmentAwbRefused(_("Order %(order)s is %(status)s; it gets no shipment.")
+                                 % {"order": order, "status": order.get_status_display()})
+    weight = sum(order.items.values_list("weight_grams", flat=True))
+    shipment = Shipment.objects.create(
+        order=order, courier=courier, service=(service or order.courier_service or "")[:40],
+        weight_grams=weight, cod_amount=order.grand_total if order.is_cod else 0,
+        shipping_fee=order.shipping_cost,
+    )
+    ShipmentEvent.objects.create(shipment=shipment, actor=acting_user, source=source, from_status="",
+                                 to_status=shipment.status, note=_("Shipment created."))
+    return shipment

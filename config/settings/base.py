@@ -34,6 +34,7 @@ THIRD_PARTY_APPS = [
     "axes",
 ]
 LOCAL_APPS = ["common", "sellers", "catalog", "orders", "logistics", "finance", "integrations"]
+LOCAL_APPS += ["transfers"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
@@ -140,6 +141,14 @@ TICKET_ATTACHMENT_MAX_BYTES = env.int("TICKET_ATTACHMENT_MAX_BYTES", default=10 
 # how far back the first ticket pull reads, and how much each later pull overlaps the previous one.
 TICKET_SLA_HOURS = env.int("TICKET_SLA_HOURS", default=24)
 TICKET_PULL_OVERLAP_HOURS = env.int("TICKET_PULL_OVERLAP_HOURS", default=24)
+
+# Bulk import and export (transfers): the largest upload, the XLSX unpacking limits (zip bombs), the upload
+# size above which the preview and the import run as Celery jobs, and the export size that does the same.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=25 * 1024 * 1024)
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", default=300 * 1024 * 1024)
+IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
+IMPORT_ASYNC_THRESHOLD_BYTES = env.int("IMPORT_ASYNC_THRESHOLD_BYTES", default=1024 * 1024)
+EXPORT_ASYNC_THRESHOLD_ROWS = env.int("EXPORT_ASYNC_THRESHOLD_ROWS", default=5000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],

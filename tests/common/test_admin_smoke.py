@@ -128,6 +128,23 @@ def _ticket():
     return message.ticket
 
 
+def _import_job():
+    from transfers.models import ImportJob
+
+    return ImportJob.objects.create(kind="products", file="imports/smoke.csv", original_name="smoke.csv",
+                                    created_by=f.UserFactory(), status=ImportJob.Status.PREVIEWED, total_rows=1,
+                                    new_rows=1, preview={"headers": ["sku"], "rows": [{"row": 2, "outcome": "new",
+                                                                                       "note": "", "cells": ["A"]}]},
+                                    errors=[{"row": 3, "column": "price", "value": "abc", "reason": "bad"}])
+
+
+def _export_job():
+    from transfers.models import ExportJob
+
+    return ExportJob.objects.create(model_label="orders.Order", created_by=f.UserFactory(), row_count=1,
+                                    filter_querystring="status__exact=new")
+
+
 BUILDERS: dict[str, Callable[[], models.Model]] = {
     "auth.Group": _group,
     "auth.User": f.UserFactory,
@@ -171,6 +188,8 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
     "sellers.Seller": f.SellerFactory,
     "sellers.SellerUser": f.SellerUserFactory,
     "sellers.StaffAssignment": f.StaffAssignmentFactory,
+    "transfers.ExportJob": _export_job,
+    "transfers.ImportJob": _import_job,
 }
 
 

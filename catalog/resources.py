@@ -1,0 +1,596 @@
+"""Import and export columns of the catalog: products with variants (a batched upsert by seller + SKU),
+stock levels per warehouse (each change a StockMovement through catalog.services), and the export
+resources of the product and stock lists."""
+
+from __future__ import annotations
+
+import json
+
+from django.db import connection
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields, resources
+
+from catalog.models import Category, Product, StockLevel, StockMovement, Variant, Warehouse
+from catalog.services import stock_set_on_hand
+from common.exceptions import ApplicationError
+from common.scoping import scope_to_user_sellers
+from sellers.models import Seller
+from transfers import importing as imp
+from transfers.importing import Column, Importer, Report, Row
+
+PRODUCT_STATUSES = {"draft": "draft", "active": "active", "aktif": "active", "archived": "archived",
+                    "arsip": "archived", "diarsipkan": "archived"}
+
+
+class ImportConflict(ApplicationError):
+    code = "import_conflict"
+    http_status = 409
+
+
+def seller_map(user) -> dict[str, int]:
+    """Seller code -> id for the sellers `user` may act for (exact codes, and upper-cased as a fallback)."""
+    codes = scope_to_user_sellers(Seller.objects.all(), user=user, seller_path="pk").values_list("code", "pk")
+    found = {}
+    for code, pk in codes:
+        found[code] = pk
+        found.setdefault(code.upper(), pk)
+    return found
+
+
+def lookup_seller(sellers: dict[str, int], row: Row, problems: list, key: str = "seller") -> int | None:
+    code = imp.text(row, key, required=True, problems=problems)
+    if not code:
+        return None
+    seller_id = sellers.get(code) or sellers.get(code.upper())
+    if seller_id is None:
+        problems.append((key, code, _("no seller with this code (or not one you work for)")))
+    return seller_id
+
+
+def parse_options(row: Row, problems: list) -> dict | None:
+    """"Warna=Merah; Ukuran=XL" or a JSON object -> {"Warna": "Merah", "Ukuran": "XL"}."""
+    raw = row.get("options")
+    if raw == "" or raw is None:
+        return None
+    text = str(raw).strip()
+    if text.startswith("{"):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            return {str(k): str(v) for k, v in value.items()}
+        problems.append(("options", raw, _("is not a JSON object")))
+        return None
+    options = {}
+    for part in text.replace("|", ";").split(";"):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        if not sep:
+            name, sep, value = part.partition(":")
+        if not sep or not name.strip():
+            problems.append(("options", raw, _("write options as Name=Value; Name=Value")))
+            return None
+        options[name.strip()] = value.strip()
+    return options
+
+
+# --------------------------------------------------------------------------------------- products, variants
+
+_VARIANT_COLUMNS = {  # file column -> Variant field
+    "variant_name": "name", "options": "option_values", "price": "price", "weight_grams": "weight_grams",
+    "length_cm": "length_cm", "width_cm": "width_cm", "height_cm": "height_cm", "active": "is_active",
+}
+_PRODUCT_COLUMNS = {  # file column -> Product field
+    "product_name": "name", "description": "description", "brand": "brand", "product_status": "status",
+    "category": "category_id",
+}
+_VARIANT_FIELDS = ("name", "option_values", "price", "weight_grams", "length_cm", "width_cm", "height_cm",
+                   "is_active")
+_PRODUCT_FIELDS = ("name", "description", "brand", "status", "category_id")
+
+
+class ProductImporter(Importer):
+    """Products with their variants, one variant per row, matched by seller + SKU: a new SKU is created
+    (under the seller's product of that name, made when missing), a known SKU is updated where a column
+    differs, and a row that changes nothing writes nothing. Columns left out of the file keep their
+    values. Rows are validated in Python, then each batch is written with a handful of set-based
+    statements (INSERT … SELECT FROM unnest … ON CONFLICT, UPDATE … FROM unnest) plus the history rows,
+    so the queries per row stay constant whatever the file size."""
+
+    kind = "products"
+    title = gettext_lazy("Products and variants")
+    permissions = ("catalog.add_product", "catalog.change_product", "catalog.add_variant", "catalog.change_variant")
+    batch_size = 5000
+    columns = [
+        Column("seller", "penjual", gettext_lazy("Seller code."), True, ("TOKO01", "TOKO01")),
+        Column("sku", "sku", gettext_lazy("SKU, unique per seller; the row updates the variant with this SKU "
+                                          "or creates it."), True, ("KAOS-M-L", "KAOS-M-XL")),
+        Column("product_name", "nama_produk", gettext_lazy("Product name; new SKUs join the seller's product of "
+                                                           "this name (created when missing)."), True,
+               ("Kaos Polos Katun", "Kaos Polos Katun")),
+        Column("variant_name", "nama_varian", gettext_lazy("Variant name."), False, ("Merah / L", "Merah / XL")),
+        Column("price", "harga", gettext_lazy("Price in rupiah: 85000, 85.000 or Rp 85.000."), True,
+               ("85.000", "Rp 90.000")),
+        Column("weight_grams", "berat_gram", gettext_lazy("Weight in grams, more than zero."), True, ("250", "270")),
+        Column("category", "kategori", gettext_lazy("Category slug (or name)."), False, ("", "")),
+        Column("brand", "merek", gettext_lazy("Brand."), False, ("Katunku", "Katunku")),
+        Column("description", "deskripsi", gettext_lazy("Product description."), False, ("Kaos katun 30s", "")),
+        Column("product_status", "status_produk", gettext_lazy("draft, active or archived (default active)."),
+               False, ("active", "active")),
+        Column("options", "opsi", gettext_lazy("Options as Name=Value; Name=Value."), False,
+               ("Warna=Merah; Ukuran=L", "Warna=Merah; Ukuran=XL")),
+        Column("length_cm", "panjang_cm", gettext_lazy("Length in cm."), False, ("30", "31")),
+        Column("width_cm", "lebar_cm", gettext_lazy("Width in cm."), False, ("20", "21")),
+        Column("height_cm", "tinggi_cm", gettext_lazy("Height in cm."), False, ("2", "2")),
+        Column("active", "aktif", gettext_lazy("yes/no (ya/tidak); default yes."), False, ("ya", "ya")),
+    ]
+
+    def begin(self) -> None:
+        self.sellers = seller_map(self.user)
+        self.categories = {}
+        for pk, slug, name in Category.objects.values_list("pk", "slug", "name"):
+            self.categories.setdefault(name.lower(), pk)
+            self.categories[slug.lower()] = pk
+        self.seen: dict[int, set[str]] = {}
+        self.products_by_name: dict[tuple[int, str], int] = {}
+        self.temp_tables = False
+        self.row_parsers = [("seller", lambda r, p: lookup_seller(self.sellers, r, p), {})] + [
+            (key, parse, {}) for key, parse in self._parsers() if key in self.present]
+        self.options_text: dict[str, dict] = {}
+        self.variant_table = Variant._meta.db_table
+        self.product_table = Product._meta.db_table
+        self.reason = (_("Import %(reference)s") % {"reference": self.reference})[:100] if self.reference else ""
+
+    # ---- validation (pure Python, per row)
+    def _clean(self, row: Row) -> dict | None:
+        """The row's values by column key (seller as seller_id), or RowInvalid with every problem. Inlined
+        memo lookups: this runs once per row of files with millions of rows."""
+        raw_values = row.values
+        problems: list = []
+        values: dict = {}
+        for key, parse, memo in self.row_parsers:
+            raw = raw_values.get(key, "")
+            hit = memo.get(raw) if raw.__class__ is str else None
+            if hit is None:
+                found: list = []
+                hit = (parse(row, found), found)
+                if raw.__class__ is str and len(memo) < 20_000:
+                    memo[raw] = hit
+            values[key] = hit[0]
+            if hit[1]:
+                problems.extend(hit[1])
+        sku = raw_values.get("sku", "")
+        sku = sku.strip() if sku.__class__ is str else imp.cell_text(sku).strip()
+        if not sku or len(sku) > 64:
+            sku = imp.text(row, "sku", required=True, max_length=64, problems=problems)
+        values["sku"] = sku
+        name = raw_values.get("product_name", "")
+        name = name.strip() if name.__class__ is str else imp.cell_text(name).strip()
+        if not name or len(name) > 255:
+            name = imp.text(row, "product_name", required=True, max_length=255, problems=problems)
+        values["product_name"] = name
+        seller_id = values["seller_id"] = values.pop("seller")
+        if seller_id is not None and sku:
+            seen = self.seen.get(seller_id)
+            if seen is None:
+                seen = self.seen[seller_id] = set()
+            if sku in seen:
+                problems.append(("sku", sku, _("this SKU of this seller appears more than once in the file")))
+            else:
+                seen.add(sku)
+        if problems:
+            raise imp.RowInvalid(problems)
+        return values
+
+    def _category(self, row: Row, problems: list):
+        word = imp.text(row, "category", problems=problems)
+        if not word:
+            return None
+        category_id = self.categories.get(word.lower())
+        if category_id is None:
+            problems.append(("category", word, _("no category with this slug or name")))
+        return category_id
+
+    def _parsers(self) -> list:
+        def active(row, problems):
+            value = imp.boolean(row, "active", problems=problems)
+            return True if value is None else value
+
+        def options(row, problems):
+            value = parse_options(row, problems)
+            return value if value is not None else {}
+
+        return [
+            ("price", lambda r, p: imp.amount(r, "price", required=True, problems=p)),
+            ("weight_grams", lambda r, p: imp.integer(r, "weight_grams", required=True, minimum=1, problems=p)),
+            ("variant_name", lambda r, p: imp.text(r, "variant_name", max_length=255, problems=p)),
+            ("brand", lambda r, p: imp.text(r, "brand", max_length=120, problems=p)),
+            ("description", lambda r, p: imp.text(r, "description", problems=p)),
+            ("product_status", lambda r, p: imp.choice(r, "product_status", choices=PRODUCT_STATUSES, problems=p,
+                                                       default=None)),
+            ("category", self._category),
+            ("options", options),
+            ("length_cm", lambda r, p: imp.decimal(r, "length_cm", problems=p)),
+            ("width_cm", lambda r, p: imp.decimal(r, "width_cm", problems=p)),
+            ("height_cm", lambda r, p: imp.decimal(r, "height_cm", problems=p)),
+            ("active", active),
+        ]
+
+    # ---- one batch
+    def process_batch(self, rows: list[Row], report: Report) -> None:
+        valid: list[tuple[Row, dict]] = []
+        for row in rows:
+            try:
+                valid.append((row, self._clean(row)))
+            except imp.RowInvalid as exc:
+                report.reject(row, exc.problems)
+        if not valid:
+            return
+        with connection.cursor() as cursor:
+            if not self.temp_tables:
+                self._temp_tables(cursor)
+                self.temp_tables = True
+            existing = self._existing_variants(cursor, valid)
+            product_state = self._product_states(cursor, valid, existing)
+            self._apply(cursor, valid, existing, product_state, report)
+
+    def _existing_variants(self, cursor, valid) -> dict[tuple[int, str], tuple]:
+        self._copy(cursor, "_import_key", "seller_id, sku", ((v["seller_id"], v["sku"]) for _r, v in valid))
+        cursor.execute(
+            f"SELECT v.seller_id, v.sku, v.id, v.product_id, v.name, v.option_values::text, v.price, v.weight_grams,"
+            f" v.length_cm, v.width_cm, v.height_cm, v.is_active"
+            f" FROM _import_key k JOIN {self.variant_table} v ON v.seller_id = k.seller_id AND v.sku = k.sku"
+        )
+        options = self.options_text  # option texts repeat: decode each once
+        found = {}
+        for r in cursor.fetchall():
+            decoded = options.get(r[5])
+            if decoded is None:
+                decoded = json.loads(r[5])
+                if len(options) < 50_000:
+                    options[r[5]] = decoded
+            found[(r[0], r[1])] = (r[2], r[3], r[4], decoded, *r[6:])
+        return found
+
+    def _product_states(self, cursor, valid, existing) -> dict[int, list]:
+        """Current values of every product the batch touches, and product ids for new SKUs found by name."""
+        wanted_ids = {e[1] for e in existing.values()}
+        unknown_names = set()
+        for _row, values in valid:
+            if (values["seller_id"], values["sku"]) in existing:
+                continue
+            key = (values["seller_id"], values["product_name"])
+            pid = self.products_by_name.get(key)
+            if pid is None:
+                unknown_names.add(key)
+            else:
+                wanted_ids.add(pid)
+        if unknown_names:
+            self._copy(cursor, "_import_product", "seller_id, name", unknown_names)
+            cursor.execute(
+                f"SELECT DISTINCT ON (p.seller_id, p.name) p.seller_id, p.name, p.id"
+                f" FROM _import_product k JOIN {self.product_table} p ON p.seller_id = k.seller_id AND p.name = k.name"
+                f" ORDER BY p.seller_id, p.name, p.id"
+            )
+            for seller_id, name, pid in cursor.fetchall():
+                self.products_by_name[(seller_id, name)] = pid
+                wanted_ids.add(pid)
+        if not wanted_ids:
+            return {}
+        cursor.execute(
+            f"SELECT id, name, description, brand, status, category_id FROM {self.product_table}"
+            f" WHERE id = ANY(%s)",
+            [list(wanted_ids)],
+        )
+        return {r[0]: list(r[1:]) for r in cursor.fetchall()}
+
+    def _apply(self, cursor, valid, existing, product_state, report: Report) -> None:
+        present = self.present
+        product_cols = [(c, f, _PRODUCT_FIELDS.index(f)) for c, f in _PRODUCT_COLUMNS.items()
+                        if c in present and c != "product_name"]
+        variant_cols = [(c, f, _VARIANT_FIELDS.index(f)) for c, f in _VARIANT_COLUMNS.items() if c in present]
+        changed_products: dict[int, list] = {}
+        new_products: dict[tuple[int, str], list] = {}
+        changed_variants: dict[int, list] = {}
+        new_variants: list[tuple[tuple[int, str], dict]] = []
+        outcomes: list[tuple[Row, str]] = []
+
+        for row, values in valid:
+            key = (values["seller_id"], values["sku"])
+            found = existing.get(key)
+            if found is None:
+                pkey = (values["seller_id"], values["product_name"])
+                pid = self.products_by_name.get(pkey)
+                if pid is None:
+                    state = new_products.get(pkey)
+                    if state is None:
+                        new_products[pkey] = self._new_product_state(values)
+                    else:
+                        for column, _name, index in product_cols:
+                            if values[column] is not None or column != "product_status":
+                                state[index] = values[column]
+                else:
+                    self._product_changes(pid, values, product_state, changed_products, product_cols, rename=False)
+                new_variants.append((pkey, values))
+                outcomes.append((row, "new"))
+                continue
+            variant_id, pid = found[0], found[1]
+            current = list(found[2:])
+            changed = False
+            for column, _name, index in variant_cols:
+                if current[index] != values[column]:
+                    current[index] = values[column]
+                    changed = True
+            if changed:
+                changed_variants[variant_id] = current
+            if self._product_changes(pid, values, product_state, changed_products, product_cols, rename=True):
+                changed = True
+            outcomes.append((row, "updated" if changed else "unchanged"))
+
+        if new_products:
+            self._insert_products(cursor, new_products)
+        if changed_products:
+            self._update_products(cursor, changed_products)
+        if new_variants:
+            self._insert_variants(cursor, new_variants)
+        if changed_variants:
+            self._update_variants(cursor, changed_variants)
+        for row, result in outcomes:
+            report.outcome(row, result)
+
+    def _new_product_state(self, values: dict) -> list:
+        return [values["product_name"], values.get("description", ""), values.get("brand", ""),
+                values.get("product_status") or "active", values.get("category")]
+
+    def _product_changes(self, pid, values, product_state, changed_products, product_cols, *, rename) -> bool:
+        state = changed_products.get(pid) or product_state.get(pid)
+        if state is None:
+            return False
+        updated = list(state)
+        if rename and updated[0] != values["product_name"]:
+            self.products_by_name[(values["seller_id"], values["product_name"])] = pid
+            updated[0] = values["product_name"]
+        for column, _name, index in product_cols:
+            if column == "product_status" and values[column] is None:
+                continue  # an empty status cell keeps the product's status
+            if updated[index] != values[column]:
+                updated[index] = values[column]
+        if updated != state:
+            changed_products[pid] = updated
+            return True
+        return False
+
+    # ---- set-based writes: each batch is COPYed into a temporary table, then one statement per step
+    # moves it into place and writes the history rows in the same statement (a data-modifying CTE).
+
+    def _temp_tables(self, cursor) -> None:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS _import_key (seller_id bigint, sku text) ON COMMIT DROP;"
+            " CREATE TEMP TABLE IF NOT EXISTS _import_product (id bigint, seller_id bigint, name text,"
+            " description text, brand text, status text, category_id bigint) ON COMMIT DROP;"
+            " CREATE TEMP TABLE IF NOT EXISTS _import_variant (id bigint, product_id bigint, seller_id bigint,"
+            " sku text, name text, options text, price numeric, weight_grams int, length_cm numeric,"
+            " width_cm numeric, height_cm numeric, is_active bool) ON COMMIT DROP"
+        )
+
+    def _copy(self, cursor, table: str, columns: str, rows) -> None:
+        cursor.execute(f"TRUNCATE {table}")
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _history_sql(self, model, source: str, kind: str) -> tuple[str, list]:
+        history = model.history.model._meta.db_table
+        columns = ", ".join(f.column for f in model._meta.concrete_fields)
+        sql = (f"INSERT INTO {history} ({columns}, history_date, history_change_reason, history_type,"
+               f" history_user_id) SELECT {columns}, now(), %s, %s, %s FROM {source}")
+        return sql, [self.reason or None, kind, self.user.pk if self.user else None]
+
+    def _insert_products(self, cursor, new_products: dict) -> None:
+        self._copy(cursor, "_import_product", "seller_id, name, description, brand, status, category_id",
+                   ((k[0], *state) for k, state in new_products.items()))
+        history, params = self._history_sql(Product, "ins", "+")
+        cursor.execute(
+            f"WITH ins AS (INSERT INTO {self.product_table} (created_at, updated_at, seller_id, name, description,"
+            f" brand, status, category_id) SELECT now(), now(), seller_id, name, description, brand, status,"
+            f" category_id FROM _import_product RETURNING *), hist AS ({history})"
+            f" SELECT id, seller_id, name FROM ins",
+            params,
+        )
+        for pid, seller_id, name in cursor.fetchall():
+            self.products_by_name[(seller_id, name)] = pid
+
+    def _update_products(self, cursor, changed: dict[int, list]) -> None:
+        self._copy(cursor, "_import_product", "id, name, description, brand, status, category_id",
+                   ((pid, *state) for pid, state in changed.items()))
+        history, params = self._history_sql(Product, "upd", "~")
+        cursor.execute(
+            f"WITH upd AS (UPDATE {self.product_table} p SET name = u.name, description = u.description,"
+            f" brand = u.brand, status = u.status, category_id = u.category_id, updated_at = now()"
+            f" FROM _import_product u WHERE p.id = u.id RETURNING p.*) {history}",
+            params,
+        )
+
+    @staticmethod
+    def _variant_row(values: list) -> tuple:
+        name, options, price, weight, length, width, height, active = values
+        return (name, json.dumps(options, ensure_ascii=False), price, weight, length, width, height, active)
+
+    def _insert_variants(self, cursor, new_variants) -> None:
+        rows = []
+        for pkey, values in new_variants:
+            active = values.get("active")
+            rows.append((self.products_by_name[pkey], values["seller_id"], values["sku"], *self._variant_row([
+                values.get("variant_name", ""), values.get("options") or {}, values["price"], values["weight_grams"],
+                values.get("length_cm"), values.get("width_cm"), values.get("height_cm"),
+                True if active is None else active])))
+        self._copy(cursor, "_import_variant", "product_id, seller_id, sku, name, options, price, weight_grams,"
+                   " length_cm, width_cm, height_cm, is_active", rows)
+        history, params = self._history_sql(Variant, "ins", "+")
+        cursor.execute(
+            f"WITH ins AS (INSERT INTO {self.variant_table} (created_at, updated_at, product_id, seller_id, sku, name,"
+            f" option_values, price, weight_grams, length_cm, width_cm, height_cm, is_active)"
+            f" SELECT now(), now(), product_id, seller_id, sku, name, options::jsonb, price, weight_grams, length_cm,"
+            f" width_cm, height_cm, is_active FROM _import_variant ON CONFLICT (seller_id, sku) DO NOTHING"
+            f" RETURNING *), hist AS ({history}) SELECT count(*) FROM ins",
+            params,
+        )
+        if cursor.fetchone()[0] != len(rows):
+            raise ImportConflict(_("Some SKUs of this file were created by someone else during the import; run "
+                                   "the import again."))
+
+    def _update_variants(self, cursor, changed: dict[int, list]) -> None:
+        self._copy(cursor, "_import_variant", "id, name, options, price, weight_grams, length_cm, width_cm,"
+                   " height_cm, is_active", ((vid, *self._variant_row(values)) for vid, values in changed.items()))
+        history, params = self._history_sql(Variant, "upd", "~")
+        cursor.execute(
+            f"WITH upd AS (UPDATE {self.variant_table} v SET name = u.name, option_values = u.options::jsonb,"
+            f" price = u.price, weight_grams = u.weight_grams, length_cm = u.length_cm, width_cm = u.width_cm,"
+            f" height_cm = u.height_cm, is_active = u.is_active, updated_at = now()"
+            f" FROM _import_variant u WHERE v.id = u.id RETURNING v.*) {history}",
+            params,
+        )
+
+
+# ---------------------------------------------------------------------------------------------------- stock
+
+
+class StockImporter(Importer):
+    """Counted stock per warehouse: the on-hand figure of (seller, SKU, warehouse) is set through
+    catalog.services.stock_set_on_hand, which records the difference as a StockMovement ("import")."""
+
+    kind = "stock"
+    title = gettext_lazy("Stock levels")
+    permissions = ("catalog.change_stocklevel",)
+    batch_size = 500
+    columns = [
+        Column("seller", "penjual", gettext_lazy("Seller code."), True, ("TOKO01", "TOKO01")),
+        Column("sku", "sku", gettext_lazy("SKU of one of the seller's variants."), True, ("KAOS-M-L", "KAOS-M-XL")),
+        Column("warehouse", "gudang", gettext_lazy("Warehouse code."), True, ("WH-JKT", "WH-JKT")),
+        Column("on_hand", "stok", gettext_lazy("Counted stock on hand: a whole number, zero or more."), True,
+               ("120", "1.000")),
+        Column("note", "catatan", gettext_lazy("Note kept on the stock movement."), False, ("Stock opname", "")),
+    ]
+
+    def begin(self) -> None:
+        self.sellers = seller_map(self.user)
+        self.warehouses = {code.upper(): (pk, seller_id) for pk, code, seller_id
+                           in Warehouse.objects.filter(is_active=True).values_list("pk", "code", "seller_id")}
+        self.seen: set[tuple[int, str, int]] = set()
+
+    def process_batch(self, rows: list[Row], report: Report) -> None:
+        cleaned = []
+        for row in rows:
+            problems: list = []
+            seller_id = lookup_seller(self.sellers, row, problems)
+            sku = imp.text(row, "sku", required=True, max_length=64, problems=problems)
+            code = imp.text(row, "warehouse", required=True, problems=problems)
+            warehouse = self.warehouses.get(code.upper()) if code else None
+            if code and warehouse is None:
+                problems.append(("warehouse", code, _("no active warehouse with this code")))
+            elif warehouse and warehouse[1] and seller_id and warehouse[1] != seller_id:
+                problems.append(("warehouse", code, _("is the private warehouse of another seller")))
+            on_hand = imp.integer(row, "on_hand", required=True, problems=problems)
+            note = imp.text(row, "note", problems=problems)
+            if seller_id and sku and warehouse:
+                key = (seller_id, sku, warehouse[0])
+                if key in self.seen:
+                    problems.append(("sku", sku, _("this SKU and warehouse appear more than once in the file")))
+                self.seen.add(key)
+            if problems:
+                report.reject(row, problems)
+            else:
+                cleaned.append((row, seller_id, sku, warehouse[0], on_hand, note))
+        if not cleaned:
+            return
+        variants = {(v.seller_id, v.sku): v for v in Variant.objects.filter(
+            seller_id__in={c[1] for c in cleaned}, sku__in={c[2] for c in cleaned})}
+        levels = dict(((v, w), on_hand) for v, w, on_hand in StockLevel.objects.filter(
+            variant__in=[v.pk for v in variants.values()], warehouse_id__in={c[3] for c in cleaned},
+        ).values_list("variant_id", "warehouse_id", "on_hand"))
+        warehouses = Warehouse.objects.in_bulk({c[3] for c in cleaned})
+        from django.db import transaction
+
+        for row, seller_id, sku, warehouse_id, on_hand, note in cleaned:
+            variant = variants.get((seller_id, sku))
+            if variant is None:
+                report.reject(row, [("sku", sku, _("the seller has no variant with this SKU"))])
+                continue
+            before = levels.get((variant.pk, warehouse_id))
+            try:
+                with transaction.atomic():
+                    stock_set_on_hand(variant=variant, warehouse=warehouses[warehouse_id], on_hand=on_hand,
+                                      reason=StockMovement.Reason.IMPORT, reference=self.reference, note=note,
+                                      acting_user=self.user)
+            except ApplicationError as exc:
+                report.reject(row, imp.error_problems(exc, default_column="on_hand"))
+                continue
+            if before is None:
+                report.outcome(row, "new")
+            else:
+                report.outcome(row, "unchanged" if before == on_hand else "updated",
+                               note=f"{before} → {on_hand}" if before != on_hand else "")
+
+
+# --------------------------------------------------------------------------------------------------- export
+
+
+class VariantExportResource(resources.ModelResource):
+    seller = fields.Field(attribute="seller__code", column_name="seller")
+    product_name = fields.Field(attribute="product__name", column_name="product_name")
+    variant_name = fields.Field(attribute="name", column_name="variant_name")
+    category = fields.Field(attribute="product__category__slug", column_name="category")
+    brand = fields.Field(attribute="product__brand", column_name="brand")
+    product_status = fields.Field(attribute="product__status", column_name="product_status")
+    options = fields.Field(column_name="options")
+    active = fields.Field(attribute="is_active", column_name="active")
+
+    select_related = ("seller", "product__category")
+
+    class Meta:
+        model = Variant
+        fields = ("seller", "sku", "product_name", "variant_name", "price", "weight_grams", "category", "brand",
+                  "product_status", "options", "length_cm", "width_cm", "height_cm", "active")
+        export_order = fields
+
+    def dehydrate_options(self, variant) -> str:
+        return "; ".join(f"{k}={v}" for k, v in (variant.option_values or {}).items())
+
+
+class ProductExportResource(resources.ModelResource):
+    """The product list exports one row per variant (the same columns the product import reads)."""
+
+    seller = fields.Field(attribute="seller__code", column_name="seller")
+    category = fields.Field(attribute="category__slug", column_name="category")
+    variants = fields.Field(column_name="variants")
+
+    select_related = ("seller", "category")
+    prefetch_related = ("variants",)
+
+    class Meta:
+        model = Product
+        fields = ("id", "seller", "name", "brand", "status", "category", "variants", "created_at")
+        export_order = fields
+
+    def dehydrate_variants(self, product) -> str:
+        return ", ".join(v.sku for v in product.variants.all())
+
+
+class StockLevelExportResource(resources.ModelResource):
+    seller = fields.Field(attribute="variant__seller__code", column_name="seller")
+    sku = fields.Field(attribute="variant__sku", column_name="sku")
+    warehouse = fields.Field(attribute="warehouse__code", column_name="warehouse")
+
+    select_related = ("variant__seller", "warehouse")
+
+    class Meta:
+        model = StockLevel
+        fields = ("seller", "sku", "warehouse", "on_hand", "reserved", "available", "updated_at")
+        export_order = fields
+
+
+__all__ = ["ProductExportResource", "ProductImporter", "StockImporter", "StockLevelExportResource",
+           "VariantExportResource"]
