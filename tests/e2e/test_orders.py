@@ -8,9 +8,9 @@ from logistics.models import Shipment
 from orders.models import Order
 from tests.e2e.support import (
     apply_filter,
-    change_url,
     assert_translated,
     assert_translated_in_both_languages,
+    change_url,
     expect,
     log_in,
     open_changelist,
