@@ -20,6 +20,7 @@ from tests.e2e.support import ARTIFACTS, CHROMIUM, Demo, PageWatch, close_server
 E2E_DIR = Path(__file__).resolve().parent
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the group marks (--dist loadgroup)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if E2E_DIR in Path(str(item.path)).parents:
