@@ -3,33 +3,18 @@ PostgreSQL with the sandboxes on, as the demo users of `make run`.
 
 Each test module loads the demo once (committed, so the live server and a Celery worker see it) and empties
 the database when its last test is done; the tests of a module therefore use different rows (or put back
-what they change). All e2e tests run in one xdist worker (group "e2e")."""
+what they change). All of them run in one xdist worker: each module sets `pytestmark = E2E` (support.py)."""
 
 from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-from tests.e2e.support import ARTIFACTS, CHROMIUM, Demo, PageWatch, close_server_connections, load_demo
-
-E2E_DIR = Path(__file__).resolve().parent
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the group marks (--dist loadgroup)
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if E2E_DIR in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.xdist_group("e2e"))
-            item.add_marker(pytest.mark.e2e)
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "e2e: a staff flow driven in a real browser (tests/e2e)")
+from tests.e2e.support import ARTIFACTS, CHROMIUM, E2E_GROUP, Demo, PageWatch, load_demo
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +44,7 @@ def _async_unsafe_allowed():
 
 
 @pytest.fixture(scope="module")
-def browser(_async_unsafe_allowed, django_db_blocker):
+def browser(_async_unsafe_allowed):
     from playwright.sync_api import sync_playwright
 
     if not os.access(CHROMIUM, os.X_OK):
@@ -74,8 +59,6 @@ def browser(_async_unsafe_allowed, django_db_blocker):
             chromium.close()
     finally:
         playwright.stop()
-        with django_db_blocker.unblock():
-            close_server_connections()
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +88,9 @@ def page(request, browser, demo, live_server):
     """A fresh browser (no cookies) on the live server. The test fails on any 4xx/5xx answer for a page asset
     (CSS, JS, image, font), on a server error page, and on a JavaScript error; its final screen is saved
     under tests/artifacts/."""
+    group = request.node.get_closest_marker("xdist_group")
+    if group is None or group.args[:1] != (E2E_GROUP,):
+        pytest.fail(f"{request.module.__name__} needs `pytestmark = E2E` (tests/e2e/support.py)", pytrace=False)
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900},
                                   locale="en-US", accept_downloads=True)
     context.set_default_timeout(15_000)

@@ -10,18 +10,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import Download, Page, Response, expect
 
 from tests.e2e.translations import untranslated_texts
-from tests.integrations.worker import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS = ROOT / "docs"
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 ASSET_TYPES = {"stylesheet", "script", "image", "font"}
+
+
+# Every module of tests/e2e sets `pytestmark = E2E`: one xdist worker runs them all, one after the other. It is
+# the group of tests/integrations/test_celery_worker.py too, because both start Celery workers on the same
+# broker's platform queues, and two at once would take each other's tasks.
+E2E_GROUP = "celery-worker"
+E2E = [pytest.mark.xdist_group(E2E_GROUP)]
 
 
 # --- the demo -----------------------------------------------------------------------------------------------
@@ -48,27 +55,6 @@ def load_demo(live_server_url: str) -> Demo:
         account.save(update_fields=["base_url", "updated_at"])
     users = {u.username: u for u in get_user_model().objects.filter(username__in=[u[0] for u in DEMO_USERS])}
     return Demo(password=result.password, users=users)
-
-
-def close_server_connections(timeout: float = 3) -> None:
-    """The live server's request threads keep their database connections (CONN_MAX_AGE) until the browser
-    closes its keep-alive sockets, and some outlive that; close what is left idle on the test database so it
-    can be dropped at the end of the run (a thread that still runs reconnects: CONN_HEALTH_CHECKS)."""
-    from django.db import connection
-
-    others = ("FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-              "AND state = 'idle'")
-
-    def count() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) {others}")
-            return cursor.fetchone()[0]
-
-    try:
-        wait_for(lambda: count() == 0, timeout=timeout, what="the live server's connections to close")
-    except AssertionError:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
 
 
 # --- what a person must never see ---------------------------------------------------------------------------
@@ -155,6 +141,14 @@ def open_changelist(page: Page, model: str, **query) -> Response:
 
 def open_change_page(page: Page, obj) -> Response:
     return goto(page, change_url(obj))
+
+
+def follow(page: Page, link) -> None:
+    """Click a link (a locator, or its visible name) and wait for the page it opens."""
+    locator = page.get_by_role("link", name=link, exact=True).first if isinstance(link, str) else link
+    with page.expect_navigation():
+        locator.click()
+    page.watch.assert_clean()
 
 
 def submit(page: Page, button) -> None:

@@ -4,14 +4,18 @@ from axes.models import AccessAttempt
 from django.conf import settings
 
 from tests.e2e.support import (
+    E2E,
     assert_translated,
     assert_translated_in_both_languages,
     expect,
+    follow,
     goto,
     log_in,
     save_for_docs,
     switch_language,
 )
+
+pytestmark = E2E
 
 
 def test_staff_log_in_and_land_on_their_dashboard(page, demo):
@@ -64,7 +68,7 @@ def test_switch_between_bahasa_indonesia_and_english(page, demo):
 
     expect(page.locator("#dashboard-attention")).to_contain_text("Penarikan dana menunggu peninjauan")
     assert_translated(page, "id")
-    page.get_by_role("link", name="Penarikan dana", exact=True).first.click()
+    follow(page, "Penarikan dana")
     expect(page.locator("html")).to_have_attribute("lang", "id")  # the choice holds on the next screen
     assert_translated(page, "id")
 

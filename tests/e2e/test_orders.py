@@ -7,21 +7,24 @@ from integrations.models import PlatformAccount, SyncRun
 from logistics.models import Shipment
 from orders.models import Order
 from tests.e2e.support import (
+    E2E,
     apply_filter,
     assert_translated,
     assert_translated_in_both_languages,
     change_url,
     expect,
+    follow,
     log_in,
     open_changelist,
     result_rows,
     run_action,
     save_for_docs,
     search,
-    wait_for,
 )
 from tests.integrations.engine_support import reset_sandbox
-from tests.integrations.worker import celery_worker, purge
+from tests.integrations.worker import celery_worker, purge, wait_for
+
+pytestmark = E2E
 
 
 def test_orders_list_filtered_and_searched_then_an_order_with_its_items_and_tracking(page, demo):
@@ -47,7 +50,7 @@ def test_orders_list_filtered_and_searched_then_an_order_with_its_items_and_trac
 
     expect(result_rows(page)).to_have_count(1)
     expect(result_rows(page).first).to_contain_text(order.order_no)
-    page.get_by_role("link", name=order.order_no, exact=True).click()
+    follow(page, order.order_no)
 
     expect(page.locator("h1, #content-main, main").first).to_contain_text(order.order_no)
     expect(page.get_by_text(item.sku, exact=True).first).to_be_visible()
@@ -56,10 +59,10 @@ def test_orders_list_filtered_and_searched_then_an_order_with_its_items_and_trac
     assert_translated_in_both_languages(page, allow=[order.platform_status])
 
     # Its tracking: Shipments in the menu, the same AWB, the shipment.
-    page.get_by_role("link", name="Shipments", exact=True).first.click()
+    follow(page, "Shipments")
     search(page, shipment.awb)
     expect(result_rows(page)).to_have_count(1)
-    result_rows(page).first.locator(f"a[href^='{change_url(shipment)}']").first.click()
+    follow(page, result_rows(page).first.locator(f"a[href^='{change_url(shipment)}']").first)
 
     event = shipment.tracking_events.order_by("-occurred_at", "-id").first()
     expect(page.get_by_text(event.description, exact=True).first).to_be_visible()

@@ -6,6 +6,7 @@ from PIL import Image
 from finance.forms import PAY_BUTTON
 from finance.models import LedgerEntry, Withdrawal
 from tests.e2e.support import (
+    E2E,
     apply_filter,
     assert_translated,
     assert_translated_in_both_languages,
@@ -21,6 +22,8 @@ from tests.e2e.support import (
     submit,
     upload,
 )
+
+pytestmark = E2E
 
 
 def requested_withdrawal() -> Withdrawal:
