@@ -1,6 +1,26 @@
 """Building blocks of the browser tests: the demo, the page watch, and short helpers for the admin screens
-(log in, open a list, run an action, fill and save a form, upload, download, switch language), so a new flow
-reads as what a person does."""
+(log in, open a list, filter, search, run an action, fill and save a form, upload, download, switch language),
+so a new flow reads as what a person does. A new module looks like this:
+
+    from tests.e2e.support import E2E, download, expect, expect_message, log_in, open_changelist, submit, upload
+
+    pytestmark = E2E
+
+    def test_product_import_with_a_rejected_row(page, demo, tmp_path):
+        log_in(page, "warehouse", demo.password)
+        open_changelist(page, "catalog.product")
+        page.get_by_role("link", name="Import").click()
+        upload(page, "import_file", tmp_path / "products.csv")
+        submit(page, "Preview")
+        expect(page.get_by_text("row 3: price")).to_be_visible()
+        error_file = download(page, "Download the rejected rows")
+        ...
+
+`page` fails the test on a broken asset, a server error page or a JavaScript error and saves the final
+screen under tests/artifacts/; `assert_translated_in_both_languages(page)` checks the open screen in
+Indonesian and English. A flow that needs a Celery worker wraps its steps in
+`tests.integrations.worker.celery_worker([queue])` and waits with `wait_for` (or `expect(...).to_be_visible(
+timeout=...)` for a progress bar that ends in a link)."""
 
 from __future__ import annotations
 
@@ -247,8 +267,10 @@ def download(page: Page, trigger) -> Path:
     return target
 
 
-def save_for_docs(page: Page, name: str) -> None:
-    """Refresh a screenshot the README shows (docs/<name>.png); only when E2E_DOCS_SCREENSHOTS is set, so a
-    normal test run leaves the work tree clean."""
+def save_for_docs(page: Page, name: str, *, centre=None) -> None:
+    """Refresh a screenshot the README shows (docs/<name>.png), with the `centre` locator (if any) scrolled to
+    the middle of the screen; only when E2E_DOCS_SCREENSHOTS is set, so a normal run leaves the tree clean."""
     if os.environ.get("E2E_DOCS_SCREENSHOTS"):
+        if centre is not None:
+            centre.evaluate("element => element.scrollIntoView({block: 'center'})")
         page.screenshot(path=str(DOCS / f"{name}.png"), full_page=False)

@@ -72,7 +72,7 @@ def test_withdrawal_reviewed_approved_and_paid_by_two_people(page, demo, tmp_pat
     open_change_page(page, withdrawal)
     page.locator("input[name=transfer_reference]").fill("TRF20261129000777")
     upload(page, "transfer_proof", proof)
-    save_for_docs(page, "admin-withdrawal-payout")
+    save_for_docs(page, "admin-withdrawal-payout", centre=page.locator("input[name=transfer_reference]"))
     submit(page, "Mark paid")
 
     expect_message(page, "marked paid.")
