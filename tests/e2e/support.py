@@ -85,6 +85,7 @@ class PageWatch:
 
     def __init__(self, page: Page):
         self.problems: list[str] = []
+        self._reported: set[str] = set()
         page.on("response", self._response)
         page.on("requestfailed", self._failed)
         page.on("pageerror", lambda error: self.problems.append(f"JavaScript error: {error}"))
@@ -93,11 +94,12 @@ class PageWatch:
         kind = response.request.resource_type
         if kind in ASSET_TYPES and response.status >= 400:
             self.problems.append(f"{response.status} for {kind} {response.url}")
+            self._reported.add(response.url)  # Chromium then also aborts it: one report is enough
         elif kind == "document" and response.status >= 500:
             self.problems.append(f"server error page: {response.status} for {response.url}")
 
     def _failed(self, request) -> None:
-        if request.resource_type in ASSET_TYPES:
+        if request.resource_type in ASSET_TYPES and request.url not in self._reported:
             self.problems.append(f"{request.resource_type} {request.url} failed: {request.failure}")
 
     def assert_clean(self) -> None:
