@@ -249,7 +249,7 @@ def run_action(page: Page, action: str, objs) -> None:
 
 def expect_message(page: Page, text: str | re.Pattern) -> None:
     """A message of the admin's message list (success, warning or error) says `text`."""
-    expect(page.locator("#content li, #main li, li").filter(has_text=text).first).to_be_visible()
+    expect(page.locator("li").filter(has_text=text).first).to_be_visible()
 
 
 def upload(page: Page, field_name: str, path: Path | str) -> None:
