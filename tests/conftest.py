@@ -47,3 +47,20 @@ def user_in_role(django_user_model, username: str, role: str):
     user = django_user_model.objects.create_user(username, f"{username}@example.com", "pw", is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     return user
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """`--dist loadgroup`: pytest-xdist 3.8 tags the tests of an xdist_group by setting `item._nodeid`, which
+    pytest 9 no longer reads (the id is `item._id`), so the groups were silently spread over the workers. Tag
+    them on the id pytest uses, as xdist would (`<nodeid>@<group>`)."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        suffix = f"@{'_'.join(names)}"
+        if names and not item.nodeid.endswith(suffix):
+            item._id = coerce_node_id(f"{item.nodeid}{suffix}")
