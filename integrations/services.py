@@ -87,9 +87,14 @@ def account_store_credentials(new_credentials: Mapping, *, account: PlatformAcco
 
 
 # Default schedules per sync kind (minutes); staff edit them under Periodic tasks in the admin.
-DEFAULT_SCHEDULE_MINUTES = {SyncRun.Kind.ORDERS_PULL: 10, SyncRun.Kind.PRODUCTS_PULL: 60}
-# Logistics: parcels move over hours, pickups over the day (edit the intervals in the beat admin).
-DEFAULT_SCHEDULE_MINUTES.update({SyncRun.Kind.TRACKING_PULL: 60, SyncRun.Kind.PICKUPS: 30, SyncRun.Kind.SHIPMENTS: 30})
+K = SyncRun.Kind
+DEFAULT_SCHEDULE_MINUTES = {
+    K.ORDERS_PULL: 10, K.PRODUCTS_PULL: 60,
+    # Parcels move over hours, pickups over the day.
+    K.TRACKING_PULL: 60, K.PICKUPS: 30, K.SHIPMENTS: 30,
+    # Tickets have an SLA and withdrawals wait on a reviewer; balances are for reconciliation.
+    K.TICKETS: 15, K.WITHDRAWALS: 15, K.BALANCES: 60,
+}
 
 
 def account_schedule_syncs(*, account: PlatformAccount) -> list:
