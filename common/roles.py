@@ -25,11 +25,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "logistics.view_claim", "logistics.add_claim", "logistics.change_claim",
         "logistics.view_return", "logistics.add_return", "logistics.change_return",
         "logistics.add_pickuprequest", "logistics.change_pickuprequest",
+        "transfers.export_personal_data",  # customer lists for follow-ups; every such export is audited
     ],
     "warehouse": [
         *_VIEW_OPERATIONS,
         "catalog.change_stocklevel", "catalog.view_stockmovement", "catalog.add_stockmovement",
-        "catalog.change_product", "catalog.change_variant",
+        "catalog.change_product", "catalog.change_variant", "catalog.add_product", "catalog.add_variant",
         "logistics.change_shipment", "logistics.add_shipment", "logistics.view_labelprint",
         "logistics.add_pickuprequest", "logistics.change_pickuprequest",
         "logistics.view_return", "logistics.change_return",
