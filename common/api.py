@@ -18,7 +18,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, ApplicationError):
-        body = {"error": {"code": exc.code, "message": exc.message, "fields": exc.extra.get("fields", {})}}
+        body = {"error": {"code": exc.code, "message": exc.message, "fields": application_error_fields(exc)}}
         return Response(body, status=exc.http_status)
 
     response = drf_exception_handler(exc, context)
@@ -34,3 +34,15 @@ def exception_handler(exc, context):
     if response.status_code == status.HTTP_401_UNAUTHORIZED:
         response["WWW-Authenticate"] = 'Token realm="api"'
     return response
+
+
+def application_error_fields(exc: ApplicationError) -> dict:
+    """Field errors of a refused service call: `extra["fields"]` as given, or the one `extra["field"]` the
+    service named (bank account and withdrawal checks do) with the message."""
+    fields = exc.extra.get("fields")
+    if isinstance(fields, dict) and fields:
+        return fields
+    field = exc.extra.get("field")
+    if isinstance(field, str) and field:
+        return {field: [exc.message]}
+    return {}

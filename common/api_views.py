@@ -1,0 +1,36 @@
+"""Building blocks of the mobile API views: the caller's seller, cursor pagination, idempotent creation."""
+
+from django.conf import settings
+from rest_framework.pagination import CursorPagination
+
+from common.api_auth import api_seller_user
+from common.idempotency import idempotent
+
+
+class ApiCursorPagination(CursorPagination):
+    """Newest first by id (every list is index-backed on (seller, -id)); `page_size` up to 100."""
+
+    ordering = "-id"
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_page_size(self, request):
+        self.page_size = settings.API_PAGE_SIZE
+        return super().get_page_size(request)
+
+
+class SellerScopedMixin:
+    """`self.seller`: the seller of the authenticated seller user (loaded with the token, no query)."""
+
+    @property
+    def seller(self):
+        return api_seller_user(self.request.user).seller
+
+    @property
+    def seller_id(self) -> int | None:
+        """The seller's id; None while the schema generator inspects the view (no user: empty querysets)."""
+        seller_user = api_seller_user(self.request.user) if self.request is not None else None
+        return seller_user.seller_id if seller_user is not None else None
+
+    def idempotent(self, handler):
+        return idempotent(self.request, handler)
