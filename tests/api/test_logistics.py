@@ -82,8 +82,8 @@ def test_ticket_list_and_detail(world_a):
 def test_ticket_reply_with_attachment(world_a):
     ticket = world_a.objects["ticket"]
     upload = SimpleUploadedFile("bukti.png", PNG, content_type="image/png")
-    response = world_a.client.post(f"/api/v1/tickets/{ticket.pk}/reply/", {"message": "Ini fotonya", "attachment": upload},
-                                   format="multipart")
+    response = world_a.client.post(f"/api/v1/tickets/{ticket.pk}/reply/",
+                                   {"message": "Ini fotonya", "attachment": upload}, format="multipart")
     assert response.status_code == 201, response.content
     last = response.json()["messages"][-1]
     assert last["body"] == "Ini fotonya"
