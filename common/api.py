@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -46,3 +47,12 @@ def application_error_fields(exc: ApplicationError) -> dict:
     if isinstance(field, str) and field:
         return {field: [exc.message]}
     return {}
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Any path under /api/v1/ that no route matches (e.g. /orders/abc/): 404 in the API's error format."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext
+
+    return JsonResponse({"error": {"code": "not_found", "message": gettext("Not found."), "fields": {}}}, status=404)

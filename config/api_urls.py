@@ -1,6 +1,8 @@
 """The mobile API, version 1: every route answers about the caller's own seller."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from common.api import api_not_found
 
 urlpatterns = [
     path("", include("sellers.api.urls")),
@@ -8,4 +10,5 @@ urlpatterns = [
     path("", include("orders.api.urls")),
     path("", include("logistics.api.urls")),
     path("", include("finance.api.urls")),
+    re_path(r"", api_not_found),  # last: unmatched API paths answer 404 in the error format, not HTML
 ]

@@ -173,6 +173,7 @@ SPECTACULAR_SETTINGS.update({
                    "has the body `{\"error\": {\"code\", \"message\", \"fields\"}}`.",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],  # the schema and its pages are public
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "PaymentStatusEnum": "orders.models.PaymentStatus",

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from catalog.models import Warehouse
+from common.api_schema import LocalTimeField
 from logistics.models import Courier, PickupRequest, Ticket, TicketMessage
 from orders.models import Order
 
@@ -78,6 +79,8 @@ class ShippingQuoteSerializer(serializers.Serializer):
 
 class PickupSerializer(serializers.ModelSerializer):
     courier = serializers.CharField(source="courier.code", read_only=True, allow_null=True, default=None)
+    time_from = LocalTimeField(read_only=True)
+    time_to = LocalTimeField(read_only=True)
     orders = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -92,8 +95,8 @@ class PickupCreateSerializer(serializers.Serializer):
     orders = serializers.ListField(child=serializers.PrimaryKeyRelatedField(queryset=Order.objects.none()),
                                    allow_empty=False, max_length=500, help_text=_("Ids of orders with an AWB."))
     pickup_date = serializers.DateField()
-    time_from = serializers.TimeField()
-    time_to = serializers.TimeField()
+    time_from = LocalTimeField(help_text=_("Start of the pickup window, WIB."))
+    time_to = LocalTimeField(help_text=_("End of the pickup window, WIB."))
     vehicle = serializers.ChoiceField(choices=PickupRequest.Vehicle.choices, default=PickupRequest.Vehicle.MOTOR)
     contact_name = serializers.CharField(max_length=200)
     contact_phone = serializers.CharField(max_length=20)
