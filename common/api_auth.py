@@ -32,13 +32,12 @@ def token_expires_at(token: Token):
 
 class ExpiringTokenAuthentication(TokenAuthentication):
     """`Authorization: Token <key>`; the key expires API_TOKEN_TTL_HOURS after login. One query loads the
-    token, its user and the user's seller."""
+    token, its user and the user's seller membership."""
 
     def authenticate_credentials(self, key):
         try:
-            token = Token.objects.select_related("user", "user__seller_user", "user__seller_user__seller").get(
-                key=key
-            )
+            # The seller row itself is loaded only by views that need more than its id (lists do not).
+            token = Token.objects.select_related("user", "user__seller_user").get(key=key)
         except (Token.DoesNotExist, ValueError):
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:

@@ -1,6 +1,7 @@
 """Building blocks of the mobile API views: the caller's seller, cursor pagination, idempotent creation."""
 
 from django.conf import settings
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.pagination import CursorPagination
 
 from common.api_auth import api_seller_user
@@ -24,7 +25,8 @@ class SellerScopedMixin:
 
     @property
     def seller(self):
-        return api_seller_user(self.request.user).seller
+        seller_user = api_seller_user(self.request.user)
+        return seller_user.seller  # one query the first time a view needs the whole seller row
 
     @property
     def seller_id(self) -> int | None:
@@ -34,3 +36,15 @@ class SellerScopedMixin:
 
     def idempotent(self, handler):
         return idempotent(self.request, handler)
+
+
+class ApiFilterBackend(DjangoFilterBackend):
+    """django-filter, skipped when the request names none of the view's filters (the common first page of a
+    list): building and validating the filter form costs more than the rest of such a request."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None and not any(name in request.query_params
+                                                   for name in filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -163,6 +163,7 @@ REST_FRAMEWORK.update({
     },
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),  # proxies in front that set X-Forwarded-For
     "DEFAULT_PAGINATION_CLASS": "common.api_views.ApiCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["common.api_views.ApiFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "common.api_schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

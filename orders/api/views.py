@@ -2,7 +2,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import django_filters
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -14,6 +14,7 @@ from common.phones import normalize_phone
 from integrations.models import Platform
 from logistics.models import Shipment, TrackingEvent
 from orders.api.serializers import (
+    ORDER_LIST_VALUES,
     OrderCancelSerializer,
     OrderCreateSerializer,
     OrderDetailSerializer,
@@ -83,6 +84,12 @@ class OrderListView(OrderQuerysetMixin, generics.ListCreateAPIView):
 
     def get_serializer_class(self):
         return OrderCreateSerializer if self.request.method == "POST" else OrderListSerializer
+
+    def get_queryset(self):
+        # Index-backed: orders_order_seller_id (seller, -id) serves the filter, the order and the cursor.
+        values = {alias: F(path) for alias, path in ORDER_LIST_VALUES.items() if alias != path}
+        names = [name for name, path in ORDER_LIST_VALUES.items() if name == path]
+        return Order.objects.filter(seller_id=self.seller_id).values(*names, **values)
 
     @extend_schema(tags=["orders"], summary="Orders, newest first; filter by status, dates, platform, COD, search")
     def get(self, request, *args, **kwargs):
