@@ -87,3 +87,13 @@ def test_api_matches_its_schema(case, demo_seller, auth_header):
     if (case.operation.method.upper(), case.operation.path) in PENDING_OPERATIONS:
         pytest.skip("the service behind this operation is not merged yet")
     case.call_and_validate(headers=auth_header(), checks=CHECKS)
+
+
+def test_demo_seller_logs_in_with_the_demo_password(demo_seller, client):
+    from common.demo import demo_password
+
+    response = client.post("/api/v1/auth/login/", {"username": "seller1", "password": demo_password()},
+                           content_type="application/json")
+    assert response.status_code == 200, response.content
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {response.json()['token']}"
+    assert client.get("/api/v1/me/").json()["username"] == "seller1"
