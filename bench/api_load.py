@@ -76,6 +76,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", "2")),
                         help="gunicorn worker processes (default GUNICORN_WORKERS or 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread; default 4)")
+    parser.add_argument("--max-connections", type=int, default=64,
+                        help="connections the load generator may open (default 64)")
     args = parser.parse_args()
     if args.orders < 1 or args.rate <= 0 or args.duration <= 0:
         sys.exit("--orders, --rate and --duration must be positive")
@@ -204,9 +206,13 @@ class Connection:
         self.writer.close()
 
 
-async def open_loop(*, host: str, port: int, path: str, token: str, rate: float, duration: float) -> dict:
-    """Send GET `path` at `rate` per second for `duration` seconds, open loop; latencies from due times."""
+async def open_loop(*, host: str, port: int, path: str, token: str, rate: float, duration: float,
+                    max_connections: int) -> dict:
+    """Send GET `path` at `rate` per second for `duration` seconds, open loop; latencies from due times.
+    At most `max_connections` are open: beyond that a due request waits for a free one (and that wait counts
+    in its latency), so an overloaded server is not also flooded with new connections."""
     loop = asyncio.get_running_loop()
+    slots = asyncio.Semaphore(max_connections)
     payload = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Token {token}\r\n"
                "Accept: application/json\r\nUser-Agent: bench-api-load\r\n\r\n").encode()
     idle: list[Connection] = []
@@ -218,16 +224,31 @@ async def open_loop(*, host: str, port: int, path: str, token: str, rate: float,
     start = loop.time() + 0.2
 
     async def one(due: float) -> None:
+        async with slots:
+            await send(due)
+
+    async def connect() -> Connection:
+        nonlocal open_connections
+        reader, writer = await asyncio.open_connection(host, port)
+        open_connections += 1
+        return Connection(reader, writer)
+
+    async def send(due: float) -> None:
         nonlocal open_connections
         connection = None
         try:
-            if idle:
-                connection = idle.pop()
-            else:
-                reader, writer = await asyncio.open_connection(host, port)
-                connection = Connection(reader, writer)
-                open_connections += 1
-            status, keep = await connection.request(payload)
+            reused = bool(idle)
+            connection = idle.pop() if reused else await connect()
+            try:
+                status, keep = await connection.request(payload)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                if not reused:
+                    raise
+                # The server closed this idle keep-alive connection (its keep-alive timeout): a new one.
+                connection.close()
+                open_connections -= 1
+                connection = await connect()
+                status, keep = await connection.request(payload)
             latencies.append(loop.time() - due)
             statuses[status] += 1
             if keep:
@@ -323,7 +344,7 @@ def run(args) -> dict:
         server_cpu = server.cpu_seconds()
         host, port = "127.0.0.1", server.port
         outcome = asyncio.run(open_loop(host=host, port=port, path="/api/v1/orders/", token=token, rate=args.rate,
-                                        duration=args.duration))
+                                        duration=args.duration, max_connections=args.max_connections))
         generator_cpu = sum(os.times()[:2]) - sum(load_cpu[:2])
         server_cpu = server.cpu_seconds() - server_cpu
 
@@ -344,7 +365,8 @@ def run(args) -> dict:
             "deep_rows_passed": passed, "deep_first_id": deep_first_id, "cursor_walk_s": round(walk_seconds, 1),
             "seed_s": round(seed_seconds, 1), "workers": args.workers, "threads": args.threads,
             "server_cpu_s": round(server_cpu, 1), "generator_cpu_s": round(generator_cpu, 1),
-            "peak_connections": outcome["peak_connections"], "load_average": [round(x, 2) for x in os.getloadavg()],
+            "peak_connections": outcome["peak_connections"], "max_connections": args.max_connections,
+            "load_average": [round(x, 2) for x in os.getloadavg()],
             "generator": "bench/api_load.py asyncio open-loop client (HTTP/1.1 keep-alive)",
         },
     }
