@@ -27,7 +27,8 @@ class ShippingQuoteRequestSerializer(serializers.Serializer):
         help_text=_("The platform account to ask; all of the seller's quoting accounts when empty."),
     )
     origin = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
-                                   help_text=_("Origin area: postal code, district or the platform's area id."))
+                                   help_text=_("Origin area: postal code, district or the platform's area id; empty for the account's "
+                                                 "own pickup origin where the platform has one."))
     destination = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     weight_grams = serializers.IntegerField(min_value=1, max_value=MAX_WEIGHT_GRAMS, required=False,
                                             allow_null=True, default=None)
@@ -44,7 +45,7 @@ class ShippingQuoteRequestSerializer(serializers.Serializer):
     def validate(self, attrs):
         if attrs.get("order") is None:
             errors = {}
-            for name in ("origin", "destination", "weight_grams"):
+            for name in ("destination", "weight_grams"):  # origin: the platform's default when empty
                 if not attrs.get(name):
                     errors[name] = [_("Required when no order is given.")]
             if errors:

@@ -1,15 +1,14 @@
 import django_filters
 from django.db.models import Prefetch
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from common.api_schema import ErrorSerializer
 from common.api_views import SellerScopedMixin
 from common.exceptions import ApplicationError, TransitionNotAllowed
 from common.models import EventSource
+from logistics import quotes
 from logistics.api.serializers import (
     NoteSerializer,
     PickupCreateSerializer,
@@ -22,24 +21,14 @@ from logistics.api.serializers import (
     TicketSerializer,
 )
 from logistics.models import PickupRequest, Ticket, TicketMessage
-from logistics.services import pickup_request_create, pickup_transition, ticket_reply, ticket_transition
+from logistics.services import (
+    pickup_request_create,
+    pickup_transition,
+    ticket_create,
+    ticket_reply,
+    ticket_transition,
+)
 from orders.models import Order
-
-NOT_AVAILABLE = {501: ErrorSerializer}
-
-
-class FeatureNotAvailable(ApplicationError):
-    code = "not_available"
-    http_status = 501
-
-
-def _quotes_module():
-    try:
-        from logistics import quotes
-    except ImportError:  # provided by the shipping work; absent in older deployments
-        raise FeatureNotAvailable(_("Shipping quotes are not available on this server.")) from None
-    return quotes
-
 
 # --- shipping quote ---------------------------------------------------------------------------------
 
@@ -48,10 +37,9 @@ class ShippingQuoteView(SellerScopedMixin, generics.GenericAPIView):
     serializer_class = ShippingQuoteRequestSerializer
 
     @extend_schema(tags=["logistics"], request=ShippingQuoteRequestSerializer,
-                   responses={200: ShippingQuoteSerializer, **NOT_AVAILABLE},
+                   responses={200: ShippingQuoteSerializer},
                    summary="Shipping options and costs for an order, or for origin, destination and weight")
     def post(self, request):
-        quotes = _quotes_module()
         accounts = quotes.quote_accounts_for(seller=self.seller)
         serializer = ShippingQuoteRequestSerializer(data=request.data, seller=self.seller, accounts=accounts)
         serializer.is_valid(raise_exception=True)
@@ -168,16 +156,12 @@ class TicketListView(TicketQuerysetMixin, generics.ListCreateAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(tags=["tickets"], request=TicketCreateSerializer,
-                   responses={201: TicketDetailSerializer, **NOT_AVAILABLE},
+                   responses={201: TicketDetailSerializer},
                    summary="Open a ticket, optionally with an attachment (honours Idempotency-Key)")
     def post(self, request, *args, **kwargs):
         return self.idempotent(self._create)
 
     def _create(self):
-        try:
-            from logistics.services import ticket_create
-        except ImportError:  # provided by the tickets work; absent in older deployments
-            raise FeatureNotAvailable(_("Opening tickets from the app is not available on this server.")) from None
         serializer = TicketCreateSerializer(data=self.request.data, seller=self.seller)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -114,13 +115,6 @@ def test_ticket_close_cancels_an_open_one_and_closes_a_resolved_one(world_a, wor
     assert world_b.client.post(f"/api/v1/tickets/{resolved.pk}/close/", {}, format="json").json()["status"] == "closed"
 
 
-def _ticket_create_available() -> bool:
-    from logistics import services
-
-    return hasattr(services, "ticket_create")
-
-
-@pytest.mark.skipif(not _ticket_create_available(), reason="logistics.services.ticket_create not merged yet")
 def test_ticket_create_with_attachment(world_a):
     upload = SimpleUploadedFile("resi.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     response = world_a.client.post("/api/v1/tickets/", {
@@ -133,7 +127,6 @@ def test_ticket_create_with_attachment(world_a):
     assert body["messages"][0]["attachment"].endswith(".pdf")
 
 
-@pytest.mark.skipif(not _ticket_create_available(), reason="logistics.services.ticket_create not merged yet")
 def test_ticket_create_bad_input_is_400_and_creates_nothing(world_a, world_b):
     before = Ticket.objects.count()
     for body, field in [({"message": "x"}, "subject"), ({"subject": "x"}, "message"),
@@ -146,16 +139,28 @@ def test_ticket_create_bad_input_is_400_and_creates_nothing(world_a, world_b):
 
 
 def test_shipping_quote_validates_input(world_a):
-    pytest.importorskip("logistics.quotes")
     response = world_a.client.post("/api/v1/shipping/quote/", {"origin": "40115"}, format="json")
     assert response.status_code == 400
-    assert {"destination", "weight_grams"} <= set(response.json()["error"]["fields"])
+    assert {"destination", "weight_grams"} == set(response.json()["error"]["fields"])
 
 
 def test_shipping_quote_of_another_sellers_order_is_400(world_a, world_b):
-    pytest.importorskip("logistics.quotes")
     response = world_a.client.post("/api/v1/shipping/quote/", {"order": world_b.objects["order"].pk}, format="json")
     assert response.status_code == 400
     assert "order" in response.json()["error"]["fields"]
 
 
+
+
+def test_shipping_quote_asks_the_sellers_platform_over_http(world_a, live_server):
+    from tests.integrations.engine_support import reset_sandbox, sandbox_account
+
+    reset_sandbox("komship", orders=2)
+    account = sandbox_account("komship", live_server.url, seller=world_a.seller)
+    response = world_a.client.post("/api/v1/shipping/quote/", {
+        "account": account.pk, "destination": "Coblong", "weight_grams": 1200, "cod_value": "150000"},
+        format="json")
+    assert response.status_code == 200, response.content
+    options = response.json()["options"]
+    assert options and all(o["platform"] == "komship" and Decimal(o["cost"]) > 0 for o in options)
+    assert all(Decimal(o["cod_fee"]) > 0 for o in options)

@@ -24,24 +24,6 @@ pytestmark = pytest.mark.django_db  # also makes pytest-django set up the test d
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def _available(module: str, name: str | None = None) -> bool:
-    import importlib
-
-    try:
-        loaded = importlib.import_module(module)
-    except ImportError:
-        return False
-    return name is None or hasattr(loaded, name)
-
-
-# Written against services merged from other work; until they are there the server answers 501 on purpose.
-PENDING_OPERATIONS = []
-if not _available("logistics.quotes"):
-    PENDING_OPERATIONS.append(("POST", "/api/v1/shipping/quote/"))
-if not _available("logistics.services", "ticket_create"):
-    PENDING_OPERATIONS.append(("POST", "/api/v1/tickets/"))
-
-
 @pytest.fixture(scope="module")
 def demo_seller(django_db_setup, django_db_blocker):
     """The demo data, loaded once for this module and rolled back afterwards; the demo seller user."""
@@ -84,8 +66,6 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", WSGIHandler())
 @settings(max_examples=20, deadline=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=list(HealthCheck))
 def test_api_matches_its_schema(case, demo_seller, auth_header):
-    if (case.operation.method.upper(), case.operation.path) in PENDING_OPERATIONS:
-        pytest.skip("the service behind this operation is not merged yet")
     case.call_and_validate(headers=auth_header(), checks=CHECKS)
 
 
