@@ -26,9 +26,11 @@ class ShippingQuoteRequestSerializer(serializers.Serializer):
         queryset=Order.objects.none(), required=False, allow_null=True, default=None,
         help_text=_("The platform account to ask; all of the seller's quoting accounts when empty."),
     )
-    origin = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
-                                   help_text=_("Origin area: postal code, district or the platform's area id; empty for the account's "
-                                                 "own pickup origin where the platform has one."))
+    origin = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="",
+        help_text=_("Origin area: postal code, district or the platform's area id; empty for the account's "
+                    "own pickup origin where the platform has one."),
+    )
     destination = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     weight_grams = serializers.IntegerField(min_value=1, max_value=MAX_WEIGHT_GRAMS, required=False,
                                             allow_null=True, default=None)
