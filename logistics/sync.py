@@ -116,15 +116,12 @@ def shipment_advance(*, shipment: Shipment, target: str, platform_status: str = 
 def order_follow_shipment(*, shipment: Shipment, acting_user=None, source: str = EventSource.SYNC) -> None:
     """Move the shipment's order where the parcel is, if the order state machine allows it (never back)."""
     from orders.models import Order
-    from orders.services import ORDER_SYNC_TRANSITIONS, _move
+    from orders.services import order_follow
 
     target = ORDER_FOLLOWS.get(shipment.status)
-    if not target:
-        return
-    order = Order.objects.get(pk=shipment.order_id)
-    if target != order.status and target in ORDER_SYNC_TRANSITIONS.get(order.status, set()):
-        _move(order=order, to_status=target, allowed=ORDER_SYNC_TRANSITIONS, acting_user=acting_user,
-              source=source, note=_("shipment %(awb)s") % {"awb": shipment.awb or shipment.pk})
+    if target:
+        order_follow(order=Order.objects.get(pk=shipment.order_id), to_status=target, acting_user=acting_user,
+                     source=source, note=_("shipment %(awb)s") % {"awb": shipment.awb or shipment.pk})
 
 
 def return_follow_shipment(*, shipment: Shipment, acting_user=None, source: str = EventSource.SYNC) -> None:

@@ -148,6 +148,16 @@ def order_transition(*, order: Order, to_status: str, acting_user, source: str =
                  source=source, note=note)
 
 
+def order_follow(*, order: Order, to_status: str, acting_user=None, source: str = EventSource.SYNC,
+                 note: str = "") -> Order:
+    """Move `order` where a platform or its parcel says it is, along ORDER_SYNC_TRANSITIONS (forward only;
+    stock held or shipped as any other move). No-op when it is there already or the move would go back."""
+    if to_status == order.status or to_status not in ORDER_SYNC_TRANSITIONS.get(order.status, set()):
+        return order
+    return _move(order=order, to_status=to_status, allowed=ORDER_SYNC_TRANSITIONS, acting_user=acting_user,
+                 source=source, note=note)
+
+
 def order_cancel(*, order: Order, acting_user, source: str = EventSource.STAFF, note: str = "") -> Order:
     """Cancel an order that has not shipped and release the stock it holds, in one transaction."""
     return order_transition(order=order, to_status=S.CANCELED, acting_user=acting_user, source=source,
