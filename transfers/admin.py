@@ -196,9 +196,34 @@ class ExportJobAdmin(ReadOnlyAdminMixin, BaseAdmin):
         queryset = super().get_queryset(request)
         return queryset if request.user.is_superuser else queryset.filter(created_by=request.user)
 
+    change_form_template = "admin/transfers/exportjob/change_form.html"
+
     def get_urls(self):
         return [path("<int:job_id>/download/", self.admin_site.admin_view(self.download_view),
-                     name="transfers_exportjob_download"), *super().get_urls()]
+                     name="transfers_exportjob_download"),
+                path("<int:job_id>/progress/", self.admin_site.admin_view(self.progress_view),
+                     name="transfers_exportjob_progress"), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), **(self._progress(job) if job is not None else {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _progress(self, job: ExportJob) -> dict:
+        """The progress bar of a background export: queued, running, then done (with the download) or failed."""
+        running = job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+        percent = {ExportJob.Status.QUEUED: 5, ExportJob.Status.RUNNING: 50}.get(job.status, 100)
+        done = job.status == ExportJob.Status.DONE and bool(job.file)
+        return {
+            "progress_url": reverse("admin:transfers_exportjob_progress", args=[job.pk]),
+            "running": running, "percent": percent, "status": job.status, "status_label": job.get_status_display(),
+            "rows": job.row_count, "error": job.error,
+            "download_url": reverse("admin:transfers_exportjob_download", args=[job.pk]) if done else "",
+        }
+
+    def progress_view(self, request, job_id):
+        job = get_object_or_404(self.get_queryset(request), pk=job_id)
+        return JsonResponse(self._progress(job))
 
     @admin.display(description=gettext_lazy("file"))
     def download(self, obj):
