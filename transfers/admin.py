@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from unfold.widgets import UnfoldAdminFileFieldWidget
 
 from common.admin import BaseAdmin, ReadOnlyAdminMixin
 from common.exceptions import ApplicationError
@@ -23,13 +24,16 @@ from transfers.registry import IMPORTERS, importer_class
 from transfers.services import import_job_confirm, import_job_create
 
 TEMPLATE_FORMATS = ("xlsx", "csv", "tsv", "json")
+# A preview row's outcome as the importer records it -> the word the screen shows.
+OUTCOME_LABELS = {"new": gettext_lazy("new"), "updated": gettext_lazy("updated"),
+                  "unchanged": gettext_lazy("unchanged"), "error": gettext_lazy("rejected")}
 
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What"), choices=ImportJob.Kind.choices)
     policy = forms.ChoiceField(label=gettext_lazy("If some rows are wrong"), choices=ImportJob.Policy.choices,
                                initial=ImportJob.Policy.ALL_OR_NOTHING, widget=forms.RadioSelect)
-    file = forms.FileField(label=gettext_lazy("File"),
+    file = forms.FileField(label=gettext_lazy("File"), widget=UnfoldAdminFileFieldWidget,
                            help_text=gettext_lazy("CSV (comma or semicolon), TSV, JSON or XLSX."))
 
 
@@ -116,7 +120,8 @@ class ImportJobAdmin(ReadOnlyAdminMixin, BaseAdmin):
             "confirm_url": reverse("admin:transfers_importjob_confirm", args=[job.pk]),
             "errors_url": reverse("admin:transfers_importjob_errors", args=[job.pk]) if job.error_file else "",
             "preview_headers": (job.preview or {}).get("headers", []),
-            "preview_rows": (job.preview or {}).get("rows", []),
+            "preview_rows": [{**row, "outcome": OUTCOME_LABELS.get(row.get("outcome"), row.get("outcome"))}
+                             for row in (job.preview or {}).get("rows", [])],
         }
         return TemplateResponse(request, "admin/transfers/import_report.html", context)
 
