@@ -69,10 +69,7 @@ def _build(wrong: list[str], right: set[str]) -> Forbidden:
 def forbidden(language: str) -> Forbidden:
     """Texts that must not be visible when the screen is in `language` ("id" or "en")."""
     pairs = [(en, id_) for en, id_ in _pairs() if en != id_]
-    # The admin shows a field's label with its first letter capitalised ("label" -> "Label"): that form is a
-    # correct text of its language too.
-    english = {variant for en, _ in _pairs() for variant in (en, en[:1].upper() + en[1:])}
-    indonesian = {variant for _, id_ in _pairs() for variant in (id_, id_[:1].upper() + id_[1:])}
+    english, indonesian = {en for en, _ in _pairs()}, {id_ for _, id_ in _pairs()}
     if language == "id":
         return _build([en for en, _ in pairs], indonesian)
     if language == "en":
