@@ -68,8 +68,10 @@ def build(model: type[models.Model], **values) -> models.Model:
     return model(*args)
 
 
-def bulk_insert(objs: Sequence[models.Model]) -> None:
-    """Insert unsaved instances of one model; sets their pk. Same effect as bulk_create(objs)."""
+def bulk_insert(objs: Sequence[models.Model], *, set_pks: bool = True) -> None:
+    """Insert unsaved instances of one model; sets their pk (like bulk_create) unless `set_pks` is False:
+    rows nobody refers to afterwards (events, movements, lines) then take their keys from the column's
+    default inside COPY, without the round trip that draws them first."""
     if not objs:
         return
     model = type(objs[0])
@@ -77,17 +79,19 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
         model.objects.bulk_create(objs, batch_size=500)
         return
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.generated]
+    pk_attname = meta.pk.attname
+    if not set_pks and any(getattr(obj, pk_attname) is not None for obj in objs):
+        raise ValueError("set_pks=False is for new rows only: these already have keys")
+    fields = [f for f in meta.concrete_fields if not f.generated and (set_pks or f.attname != pk_attname)]
     now = timezone.now()
     # What pre_save(add=True) does in bulk_create: auto_now and auto_now_add columns get "now".
     stamped = [f.attname for f in fields
                if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)]
     converters = [(f.attname, _converter(f)) for f in fields]
-    pk_attname = meta.pk.attname
     table = connection.ops.quote_name(meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
-        missing = [obj for obj in objs if getattr(obj, pk_attname) is None]
+        missing = [obj for obj in objs if getattr(obj, pk_attname) is None] if set_pks else []
         if missing:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -102,6 +106,7 @@ def bulk_insert(objs: Sequence[models.Model]) -> None:
                     row[attname] = now
                 copy.write_row([row[attname] if convert is None else convert(row[attname])
                                 for attname, convert in converters])
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    if set_pks:
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = connection.alias

@@ -205,3 +205,23 @@ def json_body(request: HttpRequest) -> dict:
 def bearer_token(request: HttpRequest) -> str:
     header = request.headers.get("Authorization", "")
     return header[7:].strip() if header.lower().startswith("bearer ") else header.strip()
+
+
+def laravel_page(request, *, data: list, page: int, per_page: int, total: int) -> dict:
+    """Laravel's paginator envelope (`current_page`, `data`, `links`, `next_page_url`, …), as Komship's
+    paginated lists return it; `data` is the page's rows, already sliced."""
+    last = max((total + per_page - 1) // per_page, 1)
+    url = request.build_absolute_uri(request.path)
+
+    def link(n):
+        return f"{url}?page={n}" if 1 <= n <= last else None
+
+    return {
+        "current_page": page, "data": data, "first_page_url": link(1),
+        "from": (page - 1) * per_page + 1 if data else None, "last_page": last, "last_page_url": link(last),
+        "links": [{"url": link(page - 1), "label": "&laquo; Previous", "active": False},
+                  {"url": link(page), "label": str(page), "active": True},
+                  {"url": link(page + 1), "label": "Next &raquo;", "active": False}],
+        "next_page_url": link(page + 1), "path": url, "per_page": per_page, "prev_page_url": link(page - 1),
+        "to": (page - 1) * per_page + len(data) if data else None, "total": total,
+    }

@@ -268,7 +268,7 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
             Order.objects.bulk_update(updated_orders, [f for f in MIRRORED_FIELDS if f != "order_no"],
                                       batch_size=500)
             items.extend(_items_replacing(updated_orders, by_id=by_id, account=account))
-        bulk_insert(items)
+        bulk_insert(items, set_pks=False)
         leaving = [o for o in updated_orders
                    if o.status not in LIVE_STATES and o.status != existing[o.external_id][2]]
         shortfalls = _move_stock(account=account, new_orders=new_orders, leaving=leaving, items=items)
@@ -278,7 +278,7 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
             for o in new_orders
         )
         if events:
-            bulk_insert(events)
+            bulk_insert(events, set_pks=False)
         counts.created, counts.updated = len(new_orders), len(updated_orders)
     return counts
 
@@ -396,7 +396,7 @@ def _move_stock(*, account: PlatformAccount, new_orders: list[Order], leaving: l
         reserved_orders.append(order_id)
     stock_apply_deltas(deltas)
     if movements:
-        bulk_insert(movements)
+        bulk_insert(movements, set_pks=False)
     if reserved_orders:
         Order.objects.filter(pk__in=reserved_orders, warehouse__isnull=True).update(warehouse_id=warehouse_id)
         for order_id in reserved_orders:

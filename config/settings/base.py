@@ -163,6 +163,50 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Mobile API (/api/v1/): expiring tokens, throttles per user and per IP, cursor pages, one error format.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 30)
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=20)
+REST_FRAMEWORK.update({
+    "DEFAULT_AUTHENTICATION_CLASSES": ["common.api_auth.ExpiringTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "common.api_auth.IsSellerUser"],
+    "DEFAULT_THROTTLE_CLASSES": ["common.api_auth.UserThrottle", "common.api_auth.IPThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_THROTTLE_USER", default="600/min"),
+        "ip": env("API_THROTTLE_IP", default="1200/min"),
+        "login": env("API_THROTTLE_LOGIN", default="10/min"),
+    },
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),  # proxies in front that set X-Forwarded-For
+    "DEFAULT_PAGINATION_CLASS": "common.api_views.ApiCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["common.api_views.ApiFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "common.api_schema.ApiAutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+})
+SPECTACULAR_SETTINGS.update({
+    "DESCRIPTION": "API of the sellers' mobile app. Authenticate with `Authorization: Token <token>` from "
+                   "`POST /api/v1/auth/login/`. Creating requests honour an `Idempotency-Key` header. Every error "
+                   "has the body `{\"error\": {\"code\", \"message\", \"fields\"}}`.",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],  # the schema and its pages are public
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "PaymentStatusEnum": "orders.models.PaymentStatus",
+        "PaymentMethodEnum": "orders.models.PaymentMethod",
+        "PlatformEnum": "integrations.models.Platform",
+        "SellerStatusEnum": "sellers.models.Seller.Status",
+        "ProductStatusEnum": "catalog.models.Product.Status",
+        "ShipmentStatusEnum": "logistics.models.ShipmentStatus",
+        "PickupStatusEnum": "logistics.models.PickupRequest.Status",
+        "TicketStatusEnum": "logistics.models.Ticket.Status",
+        "TicketTypeEnum": "logistics.models.Ticket.Type",
+        "WithdrawalStatusEnum": "finance.models.Withdrawal.Status",
+    },
+})
+AXES_LOCKOUT_CALLABLE = "common.api_auth.lockout_response"  # JSON error format under /api/
+# Throttle counters live in this cache: use a shared one (e.g. redis://…) when several servers answer.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -44,7 +44,7 @@ from integrations.komship.endpoints import (
 )
 from integrations.komship.sandbox_logistics import KomshipLogisticsMixin
 from integrations.komship.sandbox_tickets import TicketSandboxMixin
-from integrations.sandbox_kit import Sandbox, SeedPlan, bearer_token, json_body
+from integrations.sandbox_kit import Sandbox, SeedPlan, bearer_token, json_body, laravel_page
 
 WIB = ZoneInfo("Asia/Jakarta")
 PARTNER_ID = 10021
@@ -569,21 +569,7 @@ class KomshipSandbox(KomshipLogisticsMixin, TicketSandboxMixin, Sandbox):
         with self.lock:
             chunk, total = self._query(request.GET, (page - 1) * per, per)
             data = [self.row_v1(o) for o in chunk]
-        last = max((total + per - 1) // per, 1)
-        url = request.build_absolute_uri(request.path)
-
-        def link(n):
-            return f"{url}?page={n}" if 1 <= n <= last else None
-
-        return self.ok(data={
-            "current_page": page, "data": data, "first_page_url": link(1),
-            "from": (page - 1) * per + 1 if data else None, "last_page": last, "last_page_url": link(last),
-            "links": [{"url": link(page - 1), "label": "&laquo; Previous", "active": False},
-                      {"url": link(page), "label": str(page), "active": True},
-                      {"url": link(page + 1), "label": "Next &raquo;", "active": False}],
-            "next_page_url": link(page + 1), "path": url, "per_page": per, "prev_page_url": link(page - 1),
-            "to": (page - 1) * per + len(data) if data else None, "total": total,
-        })
+        return self.ok(data=laravel_page(request, data=data, page=page, per_page=per, total=total))
 
     def view_order_detail(self, request, partner_id, order_id):
         if bad := self._method(request, "GET") or self._auth(request):

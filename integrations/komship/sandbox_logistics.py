@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.urls import path
 
 from integrations.komship.endpoints import PAYMENT_BANK_TRANSFER, PAYMENT_COD, PICKUP_STATUSES, VEHICLES
-from integrations.sandbox_kit import json_body
+from integrations.sandbox_kit import json_body, laravel_page
 
 WIB = ZoneInfo("Asia/Jakarta")
 # (courier, service, base cost, cost per extra kg, etd) offered by calculate
@@ -272,21 +272,7 @@ class KomshipLogisticsMixin:
             ordered = sorted(self.pickups.values(), key=lambda p: p["id"], reverse=True)
             total = len(ordered)
             data = [self._pickup_row(p) for p in ordered[(page - 1) * per:page * per]]
-        last = max((total + per - 1) // per, 1)
-        url = request.build_absolute_uri(request.path)
-
-        def link(n):
-            return f"{url}?page={n}" if 1 <= n <= last else None
-
-        return self.ok(data={
-            "current_page": page, "data": data, "first_page_url": link(1),
-            "from": (page - 1) * per + 1 if data else None, "last_page": last, "last_page_url": link(last),
-            "links": [{"url": link(page - 1), "label": "&laquo; Previous", "active": False},
-                      {"url": link(page), "label": str(page), "active": True},
-                      {"url": link(page + 1), "label": "Next &raquo;", "active": False}],
-            "next_page_url": link(page + 1), "path": url, "per_page": per, "prev_page_url": link(page - 1),
-            "to": (page - 1) * per + len(data) if data else None, "total": total,
-        })
+        return self.ok(data=laravel_page(request, data=data, page=page, per_page=per, total=total))
 
     def view_pickup_detail(self, request, pickup_id):
         if bad := self._method(request, "GET") or self._auth(request):

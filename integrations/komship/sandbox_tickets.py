@@ -22,6 +22,7 @@ from integrations.komship.endpoints import (
     TICKET_STATUS_CANCELED,
     TICKET_TYPES,
 )
+from integrations.sandbox_kit import laravel_page
 
 CDN = "https://cdn.komerce.id/komship/ticket"
 ADMIN_NAMES = ("Admin Komship - Rani", "Admin Komship - Dimas", "CS Komship - Tia")
@@ -217,21 +218,7 @@ class TicketSandboxMixin:
         per = min(max(_int(request.GET.get("total_per_page"), 10) or 10, 1), TICKET_PAGE_SIZE_MAX)
         total = len(rows)
         chunk = rows[(page - 1) * per:page * per]
-        last = max((total + per - 1) // per, 1)
-        url = request.build_absolute_uri(request.path)
-
-        def link(n):
-            return f"{url}?page={n}" if 1 <= n <= last else None
-
-        return {
-            "current_page": page, "data": [row_json(t) for t in chunk], "first_page_url": link(1),
-            "from": (page - 1) * per + 1 if chunk else None, "last_page": last, "last_page_url": link(last),
-            "links": [{"url": link(page - 1), "label": "&laquo; Previous", "active": False},
-                      {"url": link(page), "label": str(page), "active": True},
-                      {"url": link(page + 1), "label": "Next &raquo;", "active": False}],
-            "next_page_url": link(page + 1), "path": url, "per_page": per, "prev_page_url": link(page - 1),
-            "to": (page - 1) * per + len(chunk) if chunk else None, "total": total,
-        }
+        return laravel_page(request, data=[row_json(t) for t in chunk], page=page, per_page=per, total=total)
 
     def _list_view(self, request, *, wide: bool):
         """CHOSEN: the sandbox has one partner, so the partner, admin and mitra lists hold the same tickets;

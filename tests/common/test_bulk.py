@@ -16,7 +16,7 @@ def test_bulk_insert_sets_keys_and_stores_every_value_as_the_orm_would():
                  for i in range(30)]
     with CaptureQueriesContext(connection) as queries:
         bulk_insert(customers)
-    assert len(queries) <= 2  # the keys, then one COPY, whatever the number of rows
+    assert len(queries) == 1  # the keys, whatever the number of rows (the COPY is not logged by Django)
     assert all(c.pk for c in customers) and len({c.pk for c in customers}) == 30
     stored = Customer.objects.get(pk=customers[7].pk)
     assert (stored.name, stored.phone, stored.seller_id) == ("Siti 7", "+6281200000007", seller.pk)
@@ -47,3 +47,16 @@ def test_build_matches_the_model_constructor():
     assert built.seller_id == seller.pk and built.pk is None and built.created_at is not None
     with pytest.raises(TypeError, match="nmae"):
         build(Customer, seller=seller, nmae="typo")
+
+
+def test_bulk_insert_without_keys_lets_the_table_number_the_rows():
+    seller = SellerFactory()
+    customers = [Customer(seller=seller, name=f"Rina {i}") for i in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        bulk_insert(customers, set_pks=False)
+    assert len(queries) == 0  # no key draw: the COPY alone (which Django does not log)
+    assert all(c.pk is None for c in customers)
+    assert sorted(Customer.objects.filter(seller=seller).values_list("name", flat=True)) == [
+        f"Rina {i}" for i in range(5)]
+    with pytest.raises(ValueError):
+        bulk_insert([Customer.objects.first()], set_pks=False)

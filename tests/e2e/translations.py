@@ -68,8 +68,11 @@ def _build(wrong: list[str], right: set[str]) -> Forbidden:
 @cache
 def forbidden(language: str) -> Forbidden:
     """Texts that must not be visible when the screen is in `language` ("id" or "en")."""
-    pairs = [(en, id_) for en, id_ in _pairs() if en != id_]
-    english, indonesian = {en for en, _ in _pairs()}, {id_ for _, id_ in _pairs()}
+    # Django shows verbose names with a capital first letter ("label" -> "Label"): compare without case, and
+    # count the capitalised forms as correct text of their language too.
+    pairs = [(en, id_) for en, id_ in _pairs() if en.casefold() != id_.casefold()]
+    english = {form for en, _ in _pairs() for form in (en, en[:1].upper() + en[1:])}
+    indonesian = {form for _, id_ in _pairs() for form in (id_, id_[:1].upper() + id_[1:])}
     if language == "id":
         return _build([en for en, _ in pairs], indonesian)
     if language == "en":
