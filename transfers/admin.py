@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from unfold.widgets import UnfoldAdminFileFieldWidget
 
 from common.admin import BaseAdmin, ReadOnlyAdminMixin
 from common.exceptions import ApplicationError
@@ -23,13 +24,16 @@ from transfers.registry import IMPORTERS, importer_class
 from transfers.services import import_job_confirm, import_job_create
 
 TEMPLATE_FORMATS = ("xlsx", "csv", "tsv", "json")
+# A preview row's outcome as the importer records it -> the word the screen shows.
+OUTCOME_LABELS = {"new": gettext_lazy("new"), "updated": gettext_lazy("updated"),
+                  "unchanged": gettext_lazy("unchanged"), "error": gettext_lazy("rejected")}
 
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What"), choices=ImportJob.Kind.choices)
     policy = forms.ChoiceField(label=gettext_lazy("If some rows are wrong"), choices=ImportJob.Policy.choices,
                                initial=ImportJob.Policy.ALL_OR_NOTHING, widget=forms.RadioSelect)
-    file = forms.FileField(label=gettext_lazy("File"),
+    file = forms.FileField(label=gettext_lazy("File"), widget=UnfoldAdminFileFieldWidget,
                            help_text=gettext_lazy("CSV (comma or semicolon), TSV, JSON or XLSX."))
 
 
@@ -116,7 +120,8 @@ class ImportJobAdmin(ReadOnlyAdminMixin, BaseAdmin):
             "confirm_url": reverse("admin:transfers_importjob_confirm", args=[job.pk]),
             "errors_url": reverse("admin:transfers_importjob_errors", args=[job.pk]) if job.error_file else "",
             "preview_headers": (job.preview or {}).get("headers", []),
-            "preview_rows": (job.preview or {}).get("rows", []),
+            "preview_rows": [{**row, "outcome": OUTCOME_LABELS.get(row.get("outcome"), row.get("outcome"))}
+                             for row in (job.preview or {}).get("rows", [])],
         }
         return TemplateResponse(request, "admin/transfers/import_report.html", context)
 
@@ -196,9 +201,34 @@ class ExportJobAdmin(ReadOnlyAdminMixin, BaseAdmin):
         queryset = super().get_queryset(request)
         return queryset if request.user.is_superuser else queryset.filter(created_by=request.user)
 
+    change_form_template = "admin/transfers/exportjob/change_form.html"
+
     def get_urls(self):
         return [path("<int:job_id>/download/", self.admin_site.admin_view(self.download_view),
-                     name="transfers_exportjob_download"), *super().get_urls()]
+                     name="transfers_exportjob_download"),
+                path("<int:job_id>/progress/", self.admin_site.admin_view(self.progress_view),
+                     name="transfers_exportjob_progress"), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), **(self._progress(job) if job is not None else {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _progress(self, job: ExportJob) -> dict:
+        """The progress bar of a background export: queued, running, then done (with the download) or failed."""
+        running = job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+        percent = {ExportJob.Status.QUEUED: 5, ExportJob.Status.RUNNING: 50}.get(job.status, 100)
+        done = job.status == ExportJob.Status.DONE and bool(job.file)
+        return {
+            "progress_url": reverse("admin:transfers_exportjob_progress", args=[job.pk]),
+            "running": running, "percent": percent, "status": job.status, "status_label": job.get_status_display(),
+            "rows": job.row_count, "error": job.error,
+            "download_url": reverse("admin:transfers_exportjob_download", args=[job.pk]) if done else "",
+        }
+
+    def progress_view(self, request, job_id):
+        job = get_object_or_404(self.get_queryset(request), pk=job_id)
+        return JsonResponse(self._progress(job))
 
     @admin.display(description=gettext_lazy("file"))
     def download(self, obj):
