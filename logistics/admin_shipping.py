@@ -117,7 +117,7 @@ def _label_message(modeladmin, request, batch) -> None:
 # --- order actions -----------------------------------------------------------------------------------
 
 
-@admin.action(description=_("Request pickup…"), permissions=["change"])
+@admin.action(description=_("Request pickup…"), permissions=["request_pickup"])
 def request_pickup(modeladmin, request, queryset):
     """Intermediate page: date, time, vehicle, contact and place; the pickup is refused with the reason
     (and nothing sent) or created and pushed to the orders' platform."""
@@ -215,6 +215,9 @@ def _install_order_actions() -> None:
     from orders.admin import OrderAdmin
 
     OrderAdmin.actions = [*OrderAdmin.actions, shipping_quote, get_order_awbs, request_pickup, print_order_labels]
+    # Who may ask a courier to come is whoever may add pickup requests (the warehouse too), not order editors.
+    OrderAdmin.has_request_pickup_permission = (
+        lambda self, request: request.user.has_perm("logistics.add_pickuprequest"))
 
 
 # --- shipments ---------------------------------------------------------------------------------------

@@ -164,3 +164,13 @@ def test_dashboard_shows_the_shipping_card(admin_client_logged_in):
     shipping = response.context["dashboard"]["shipping"]
     assert (shipping["stuck"], shipping["waiting"], shipping["late"]) == (1, 1, 0)
     assert 'id="dashboard-shipping"' in response.content.decode()
+
+
+@pytest.mark.parametrize(("role", "offered"), [("Warehouse", True), ("Customer Service", True), ("Finance", False)])
+def test_request_pickup_is_offered_to_who_may_add_pickups(client, django_user_model, role, offered):
+    from tests.conftest import user_in_role
+
+    client.force_login(user_in_role(django_user_model, "staf", role))
+    page = client.get(ORDERS)
+    assert page.status_code == 200
+    assert ('value="request_pickup"' in page.content.decode()) is offered
