@@ -149,3 +149,14 @@ def test_user_without_catalog_permissions_cannot_import_products(db, django_user
     with pytest.raises(ImportNotAllowed):
         upload(staff, "products", csv_bytes([PRODUCT_HEADER, ["TOKO01", "X", "P", "", "1", "1"]]))
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize("test", [test_products_import_creates_products_with_variants_and_history,
+                                  test_products_import_updates_changed_rows_and_leaves_unchanged_ones])
+def test_the_row_by_row_path_without_copy_gives_the_same_results(test, superuser, seller, monkeypatch):
+    """Where the database has no COPY (the SQLite demo of `make run`), rows are written one by one through the
+    ORM: the same outcomes, values and history rows."""
+    from catalog.resources import ProductImporter
+
+    monkeypatch.setattr(ProductImporter, "copy_available", staticmethod(lambda: False))
+    test(superuser, seller)
