@@ -508,8 +508,16 @@ def _legend_title(language: str) -> str:
 
 def progress_writer(job_id: int) -> Callable[[int], None]:
     """A callback that stores `processed_rows` of the job through its own autocommit connection, so that
-    other requests see the progress while the import's transaction is open."""
+    other requests see the progress while the import's transaction is open. Elsewhere (the SQLite demo, one
+    writer at a time) the bar shows the row count only when the import ends."""
     import psycopg
+
+    if connection.vendor != "postgresql":
+        def write_nothing(processed: int) -> None:
+            return None
+
+        write_nothing.close = lambda: None
+        return write_nothing
 
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
