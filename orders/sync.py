@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -310,6 +310,9 @@ def stock_apply_deltas(deltas: dict[tuple[int, int], tuple[int, int]]) -> None:
     rows = [(v, w, dh, dr) for (v, w), (dh, dr) in sorted(deltas.items()) if dh or dr]
     if not rows:
         return
+    if connection.vendor != "postgresql":
+        stock_apply_deltas_per_row(rows)
+        return
     values = ", ".join(["(%s::bigint, %s::bigint, %s::integer, %s::integer)"] * len(rows))
     table = StockLevel._meta.db_table
     with connection.cursor() as cursor:
@@ -319,6 +322,15 @@ def stock_apply_deltas(deltas: dict[tuple[int, int], tuple[int, int]]) -> None:
             "WHERE s.variant_id = v.variant_id AND s.warehouse_id = v.warehouse_id",
             [timezone.now(), *[x for row in rows for x in row]],
         )
+
+
+def stock_apply_deltas_per_row(rows: list[tuple[int, int, int, int]]) -> None:
+    """One UPDATE per (variant, warehouse, on_hand delta, reserved delta): for databases without UPDATE … FROM
+    (VALUES …) casts, i.e. the SQLite demo."""
+    now = timezone.now()
+    for variant_id, warehouse_id, on_hand_delta, reserved_delta in rows:
+        StockLevel.objects.filter(variant_id=variant_id, warehouse_id=warehouse_id).update(
+            on_hand=F("on_hand") + on_hand_delta, reserved=F("reserved") + reserved_delta, updated_at=now)
 
 
 def _move_stock(*, account: PlatformAccount, new_orders: list[Order], leaving: list[Order],

@@ -102,3 +102,16 @@ def test_queries_per_page_do_not_grow_with_the_page(account):
     with CaptureQueriesContext(connection) as large:
         upsert(account, [external_order(n) for n in range(100, 200)])
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db
+def test_stock_deltas_give_the_same_levels_in_one_statement_or_row_by_row():
+    from catalog.models import StockLevel
+    from orders.sync import stock_apply_deltas, stock_apply_deltas_per_row
+    from tests.factories import StockLevelFactory
+
+    one, two = StockLevelFactory(on_hand=10, reserved=2), StockLevelFactory(on_hand=5, reserved=0)
+    stock_apply_deltas({(one.variant_id, one.warehouse_id): (0, 3), (two.variant_id, two.warehouse_id): (-1, 0)})
+    stock_apply_deltas_per_row([(one.variant_id, one.warehouse_id, -2, -2), (two.variant_id, two.warehouse_id, 0, 4)])
+    levels = {level.pk: (level.on_hand, level.reserved) for level in StockLevel.objects.all()}
+    assert levels == {one.pk: (8, 3), two.pk: (4, 4)}
