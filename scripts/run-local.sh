@@ -20,6 +20,15 @@ stop() {
     trap - INT TERM EXIT
     echo "Stopping…"
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    # A worker in warm shutdown waits for the task it is running; after 15 s it is stopped hard (its task
+    # is delivered again on the next start: tasks are acknowledged late).
+    for _ in $(seq 1 15); do
+        alive=0
+        for pid in "${pids[@]}"; do if kill -0 "$pid" 2>/dev/null; then alive=1; fi; done
+        [ "$alive" = 0 ] && break
+        sleep 1
+    done
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
 }
 trap 'stop; exit 130' INT
