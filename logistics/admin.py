@@ -54,6 +54,16 @@ def transition_action(*, name: str, service, field: str, to_status: str, descrip
     return action
 
 
+def _checked_attachment(upload):
+    """A form field's file, checked as a ticket attachment (type and size); a refusal is the field's error."""
+    if upload:
+        try:
+            services.ticket_attachment_validate(upload)
+        except ApplicationError as exc:
+            raise ValidationError(exc.message) from None
+    return upload
+
+
 class NoHistoryMixin:
     """For models without django-simple-history (append-only rows): Django's own history page."""
 
@@ -395,12 +405,7 @@ class TicketReplyForm(forms.ModelForm):
 
     def clean_attachment(self):
         attachment = self.cleaned_data.get("attachment")
-        if attachment and not self.instance.pk:
-            try:
-                services.ticket_attachment_validate(attachment)
-            except ApplicationError as exc:
-                raise ValidationError(exc.message) from None
-        return attachment
+        return attachment if self.instance.pk else _checked_attachment(attachment)
 
     def clean(self):
         cleaned = super().clean()
@@ -509,13 +514,7 @@ class TicketAdminForm(forms.ModelForm):
         fields = ["seller", "order", "type", "subject", "priority", "assignee", "sla_due_at"]
 
     def clean_first_attachment(self):
-        attachment = self.cleaned_data.get("first_attachment")
-        if attachment:
-            try:
-                services.ticket_attachment_validate(attachment)
-            except ApplicationError as exc:
-                raise ValidationError(exc.message) from None
-        return attachment
+        return _checked_attachment(self.cleaned_data.get("first_attachment"))
 
     def clean(self):
         cleaned = super().clean()
@@ -668,12 +667,7 @@ class ClaimEvidenceForm(forms.ModelForm):
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
-        if upload and "file" in self.changed_data:
-            try:
-                services.ticket_attachment_validate(upload)
-            except ApplicationError as exc:
-                raise ValidationError(exc.message) from None
-        return upload
+        return _checked_attachment(upload) if "file" in self.changed_data else upload
 
 
 class ClaimEvidenceInline(TabularInline):
@@ -701,12 +695,7 @@ class ClaimAdminForm(forms.ModelForm):
 
     def clean_evidence(self):
         evidence = self.cleaned_data.get("evidence")
-        if evidence and "evidence" in self.changed_data:
-            try:
-                services.ticket_attachment_validate(evidence)
-            except ApplicationError as exc:
-                raise ValidationError(exc.message) from None
-        return evidence
+        return _checked_attachment(evidence) if "evidence" in self.changed_data else evidence
 
     def clean(self):
         cleaned = super().clean()
