@@ -321,20 +321,11 @@ class KomshipAdapter:
         """#160 balance transactions on the WIB days from `since` to `until`, page by page."""
         from integrations.komship.endpoints import TRANSACTION_PER_PAGE_MAX
 
-        page, seen = 1, 0
-        while True:
-            response = self.client.transactions(
+        for rows, cursor, total in self._numbered_pages(lambda page: self.client.transactions(
                 self.partner_id, page=page, limits=TRANSACTION_PER_PAGE_MAX,
-                start_date=self._wib_date(since), end_date=self._wib_date(until))
-            rows, total = mappers.rows_and_total(response)
-            if not rows:
-                return
-            seen += len(rows)
+                start_date=self._wib_date(since), end_date=self._wib_date(until))):
             yield TransactionPage(transactions=tuple(mappers.transaction_from_row(r) for r in rows),
-                                  cursor=f"page {page}", total=total)
-            if total is not None and seen >= total:
-                return
-            page += 1
+                                  cursor=cursor, total=total)
 
     def iter_withdrawal_pages(self, *, since: datetime, until: datetime,
                               status: str = "") -> Iterator[WithdrawalPage]:
@@ -343,17 +334,23 @@ class KomshipAdapter:
 
         per_page = max(1, min(int(self.options.get("withdrawal_page_size") or WITHDRAWAL_PER_PAGE_MAX),
                               WITHDRAWAL_PER_PAGE_MAX))
+        for rows, cursor, total in self._numbered_pages(lambda page: self.client.admin_withdrawals(
+                page=page, total_per_page=per_page, status=status, start_date=self._wib_date(since),
+                end_date=self._wib_date(until))):
+            yield WithdrawalPage(withdrawals=tuple(mappers.withdrawal_from_row(r) for r in rows),
+                                 cursor=cursor, total=total)
+
+    @staticmethod
+    def _numbered_pages(fetch):
+        """(rows, cursor, total) of page 1, 2, … of a page-numbered list, until an empty page or the reported
+        total: advance by the rows actually received, whatever page size was asked for."""
         page, seen = 1, 0
         while True:
-            response = self.client.admin_withdrawals(
-                page=page, total_per_page=per_page, status=status, start_date=self._wib_date(since),
-                end_date=self._wib_date(until))
-            rows, total = mappers.rows_and_total(response)
+            rows, total = mappers.rows_and_total(fetch(page))
             if not rows:
                 return
             seen += len(rows)
-            yield WithdrawalPage(withdrawals=tuple(mappers.withdrawal_from_row(r) for r in rows),
-                                 cursor=f"page {page}", total=total)
+            yield rows, f"page {page}", total
             if total is not None and seen >= total:
                 return
             page += 1
