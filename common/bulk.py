@@ -68,6 +68,28 @@ def build(model: type[models.Model], **values) -> models.Model:
     return model(*args)
 
 
+_SEQUENCES: dict[tuple[str, str], str] = {}
+
+
+def key_sequence(cursor, model: type[models.Model]) -> str:
+    """The name of the sequence behind `model`'s primary key, looked up once per process (resolving it
+    inside the nextval() call would redo the catalogue look-up for every key drawn)."""
+    key = (connection.alias, model._meta.db_table)
+    name = _SEQUENCES.get(key)
+    if name is None:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column])
+        name = _SEQUENCES[key] = cursor.fetchone()[0]
+    return name
+
+
+def draw_keys(cursor, model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys for `model`, drawn from its sequence in one query (PostgreSQL)."""
+    if count <= 0:
+        return []
+    cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [key_sequence(cursor, model), count])
+    return [pk for (pk,) in cursor.fetchall()]
+
+
 def bulk_insert(objs: Sequence[models.Model], *, set_pks: bool = True) -> None:
     """Insert unsaved instances of one model; sets their pk (like bulk_create) unless `set_pks` is False:
     rows nobody refers to afterwards (events, movements, lines) then take their keys from the column's
@@ -93,11 +115,7 @@ def bulk_insert(objs: Sequence[models.Model], *, set_pks: bool = True) -> None:
     with connection.cursor() as cursor:
         missing = [obj for obj in objs if getattr(obj, pk_attname) is None] if set_pks else []
         if missing:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(missing)],
-            )
-            for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
+            for obj, pk in zip(missing, draw_keys(cursor, model, len(missing)), strict=True):
                 setattr(obj, pk_attname, pk)
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:
@@ -110,3 +128,81 @@ def bulk_insert(objs: Sequence[models.Model], *, set_pks: bool = True) -> None:
         for obj in objs:
             obj._state.adding = False
             obj._state.db = connection.alias
+
+
+def _stamped(field: models.Field) -> bool:
+    """A timestamp the row gets at insert: auto_now / auto_now_add, or default=timezone.now."""
+    return isinstance(field, models.DateTimeField) and (
+        field.auto_now or field.auto_now_add or field.default is timezone.now)
+
+
+_NOW = object()  # in a row spec: the insert's timestamp
+_ROW_SPECS: dict[tuple[type, tuple[str, ...]], list[tuple[str, Any]]] = {}
+
+
+def _row_spec(model: type[models.Model], columns: tuple[str, ...]):
+    """Every concrete column not in `columns` (attnames) but the key, with how it is filled: _NOW, or a
+    constant default (prepared once)."""
+    spec = _ROW_SPECS.get((model, columns))
+    if spec is None:
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        unknown = [c for c in columns if c not in by_attname]
+        if unknown:
+            raise TypeError(f"{model.__name__} has no column(s) {unknown}")
+        given = [by_attname[c] for c in columns]
+        for field in given:
+            if _converter(field) is not None:
+                raise TypeError(f"{model.__name__}.{field.name} needs preparing: use bulk_insert")
+        rest = []
+        for field in model._meta.concrete_fields:
+            if field.attname in columns or field.primary_key or field.generated:
+                continue
+            if _stamped(field):
+                rest.append((field.attname, _NOW))
+            elif field.has_default() and callable(field.default):
+                raise TypeError(f"{model.__name__}.{field.name} has a per-row default: give it a value")
+            else:
+                value = field.get_default() if field.has_default() else None
+                if value is None and not field.null and not field.empty_strings_allowed:
+                    raise TypeError(f"{model.__name__}.{field.name} is NOT NULL without a default: give it")
+                if value is None and not field.null:
+                    value = ""
+                convert = _converter(field)
+                rest.append((field.attname, value if convert is None else convert(value)))
+        spec = _ROW_SPECS[(model, columns)] = rest
+    return spec
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                keys: bool = False) -> list[int]:
+    """Insert plain value rows (`columns` are attnames, values already what the column holds: str, int,
+    Decimal, datetime, bool, None) without building model instances, the cheapest way to write rows by the
+    thousand. The other columns get their constant defaults, timestamps "now" and the key its sequence.
+    With `keys`, the new rows' primary keys are returned in row order (drawn first, in one query).
+    PostgreSQL: COPY; elsewhere (the SQLite demo): bulk_create."""
+    if not rows:
+        return []
+    columns = tuple(columns)
+    rest = _row_spec(model, columns)
+    now = timezone.now()
+    tail = tuple(now if value is _NOW else value for _attname, value in rest)
+    names = [*columns, *(attname for attname, _value in rest)]
+    if connection.vendor != "postgresql":
+        objs = [model(**dict(zip(names, (*row, *tail), strict=True))) for row in rows]
+        model.objects.bulk_create(objs, batch_size=500)
+        return [obj.pk for obj in objs] if keys else []
+    meta = model._meta
+    quote = connection.ops.quote_name
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    with connection.cursor() as cursor:
+        drawn = draw_keys(cursor, model, len(rows)) if keys else []
+        column_list = ", ".join(quote(by_attname[n].column) for n in ([meta.pk.attname] if keys else []) + names)
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({column_list}) FROM STDIN") as copy:
+            write = copy.write_row
+            if keys:
+                for pk, row in zip(drawn, rows, strict=True):
+                    write((pk, *row, *tail))
+            else:
+                for row in rows:
+                    write((*row, *tail))
+    return drawn

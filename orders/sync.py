@@ -17,16 +17,19 @@ import hashlib
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Listing, StockLevel, StockMovement, Variant, Warehouse
-from common.bulk import build, bulk_insert
+from common.bulk import build, bulk_insert, insert_rows
 from common.models import EventSource
 from integrations.base import ExternalOrder
 from integrations.models import PlatformAccount, SyncRun
@@ -145,29 +148,68 @@ def _mirror_values(ext: ExternalOrder, *, mapper: StatusMapper, couriers: Courie
     }
 
 
-def _customers_for(*, seller, orders: Sequence[ExternalOrder]) -> dict[str, Customer]:
-    """One Customer per phone (per seller); orders without a phone each get their own. Two queries."""
+def _customers_for(*, seller, orders: Sequence[ExternalOrder]) -> dict[str, int]:
+    """One Customer per phone (per seller); orders without a phone each get their own. Returns customer
+    ids by phone (or "order:<external id>"). Two queries at most."""
     phones = {o.customer.phone for o in orders if o.customer.phone}
-    known: dict[str, Customer] = {}
-    for customer in Customer.objects.filter(seller=seller, phone__in=phones).order_by("-id"):
-        known[customer.phone] = customer
-    new: dict[str, Customer] = {}
+    known: dict[str, int] = {}
+    if phones:
+        for phone, pk in (Customer.objects.filter(seller=seller, phone__in=phones).order_by("-id")
+                          .values_list("phone", "id")):
+            known[phone] = pk
+    keys, rows = [], []
+    seen = set(known)
     for ext in orders:
         key = ext.customer.phone or f"order:{ext.external_id}"
-        if key in known or key in new:
+        if key in seen:
             continue
+        seen.add(key)
         c = ext.customer
-        new[key] = build(
-            Customer, seller=seller, name=(c.name or "-")[:200], phone=c.phone, email=c.email[:254],
-            address=c.address, subdistrict=c.subdistrict[:100], district=c.district[:100], city=c.city[:100],
-            province=c.province[:100], postal_code=c.postal_code[:10],
-        )
-    if new:
-        bulk_insert(list(new.values()))
-    return {**known, **new}
+        keys.append(key)
+        rows.append((seller.pk, (c.name or "-")[:200], c.phone, c.email[:254], c.address, c.subdistrict[:100],
+                     c.district[:100], c.city[:100], c.province[:100], c.postal_code[:10]))
+    if rows:
+        known.update(zip(keys, insert_rows(Customer, CUSTOMER_COLUMNS, rows, keys=True), strict=True))
+    return known
 
 
-def _items_for(orders: dict[int, ExternalOrder], *, account: PlatformAccount) -> list[OrderItem]:
+CUSTOMER_COLUMNS = ("seller_id", "name", "phone", "email", "address", "subdistrict", "district", "city", "province",
+                    "postal_code")
+ORDER_COLUMNS = ("account_id", "external_id", "seller_id", "customer_id", "created_at", "order_no", "invoice_no",
+                 "status", "platform_status", "status_unmapped", "payment_method", "payment_status", "subtotal",
+                 "discount", "shipping_cost", "cod_fee", "other_costs", "grand_total", "courier_id",
+                 "courier_service", "notes", "platform_created_at", "platform_updated_at", "payload_hash")
+EVENT_COLUMNS = ("order_id", "source", "from_status", "to_status", "note")
+
+
+class Line(NamedTuple):
+    """An order line as written (the columns of OrderItem, in ITEM_COLUMNS order)."""
+
+    order_id: int
+    variant_id: int | None
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+    line_total: Decimal
+    weight_grams: int
+
+
+ITEM_COLUMNS = Line._fields
+
+
+class NewOrder(NamedTuple):
+    """What the stock and the events need of an order this page created."""
+
+    pk: int
+    order_no: str
+    status: str
+    status_unmapped: bool
+    platform_status: str
+
+
+def _items_for(orders: dict[int, ExternalOrder], *, account: PlatformAccount) -> list[Line]:
     """Items matched to our variants by SKU, or by the platform's variant id through the account's
     listings when the platform sends no SKU (Ngorder's order lists). Two queries."""
     skus = {item.sku for ext in orders.values() for item in ext.items if item.sku}
@@ -179,21 +221,16 @@ def _items_for(orders: dict[int, ExternalOrder], *, account: PlatformAccount) ->
         .values_list("external_id", "variant_id")
     ) if platform_ids else {}
     return [
-        build(
-            OrderItem, order_id=order_id,
-            variant_id=variants.get(item.sku) if item.sku else listed.get(item.external_variant_id),
-            sku=(item.sku or item.external_variant_id or "-")[:64],
-            name=(item.name or item.sku or "-")[:255], quantity=max(item.quantity, 1),
-            unit_price=item.unit_price, discount=item.discount, line_total=item.line_total,
-            weight_grams=item.weight_grams,
-        )
+        Line(order_id, variants.get(item.sku) if item.sku else listed.get(item.external_variant_id),
+             (item.sku or item.external_variant_id or "-")[:64], (item.name or item.sku or "-")[:255],
+             max(item.quantity, 1), item.unit_price, item.discount, item.line_total, item.weight_grams)
         for order_id, ext in orders.items()
         for item in ext.items
     ]
 
 
 def _items_replacing(orders: list[Order], *, by_id: dict[str, ExternalOrder],
-                     account: PlatformAccount) -> list[OrderItem]:
+                     account: PlatformAccount) -> list[Line]:
     """The platform's lines for updated orders, after deleting ours. Lines of ours that are matched to
     our catalog are kept when the platform's cannot be matched (an order we pushed, read back from a
     platform without SKUs): the mirror must not lose what we know."""
@@ -207,9 +244,10 @@ def _items_replacing(orders: list[Order], *, by_id: dict[str, ExternalOrder],
 
 
 def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrder], mapper: StatusMapper,
-                       couriers: CourierMap) -> UpsertCounts:
+                       couriers: CourierMap, commit_async: bool = True) -> UpsertCounts:
     """Mirror one page of platform orders. Idempotent: a second call with the same page writes nothing.
-    Runs in one transaction; the account row is locked so two pulls of one account never interleave."""
+    Runs in one transaction; the account row is locked so two pulls of one account never interleave.
+    `commit_async` False: the caller already made this session's commits asynchronous (orders_pull)."""
     counts = UpsertCounts(fetched=len(orders))
     if not orders:
         return counts
@@ -218,7 +256,7 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
     for ext in orders:
         by_id[ext.external_id] = ext  # a page that repeats an order keeps its last copy
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if commit_async and connection.vendor == "postgresql":
             # A page lost in a crash is fetched again by the next pull (the mirror is idempotent), so
             # its commit need not wait for the disk flush.
             with connection.cursor() as cursor:
@@ -238,7 +276,7 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
         if not changed:
             return counts
         now = timezone.now()
-        new_orders, updated_orders, events = [], [], []
+        new_rows, new_ids, updated_orders, events = [], [], [], []
         customers = _customers_for(seller=seller,
                                    orders=[e for e in changed if e.external_id not in existing])
         for ext in changed:
@@ -249,36 +287,47 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
             if values["status_unmapped"]:
                 counts.flagged.append(ext.external_id)
             if current is None:
-                customer = customers[ext.customer.phone or f"order:{ext.external_id}"]
-                new_orders.append(build(Order, account=account, external_id=ext.external_id, seller=seller,
-                                        customer=customer, created_at=ext.created_at or now, **values))
+                courier = values["courier"]
+                new_ids.append(ext.external_id)
+                new_rows.append((
+                    account.pk, ext.external_id, seller.pk, customers[ext.customer.phone or f"order:{ext.external_id}"],
+                    ext.created_at or now, values["order_no"], values["invoice_no"], values["status"],
+                    values["platform_status"], values["status_unmapped"], values["payment_method"],
+                    values["payment_status"], values["subtotal"], values["discount"], values["shipping_cost"],
+                    values["cod_fee"], values["other_costs"], values["grand_total"],
+                    courier.pk if courier is not None else None, values["courier_service"], values["notes"],
+                    values["platform_created_at"], values["platform_updated_at"], values["payload_hash"],
+                ))
             else:
                 order = Order(pk=current[0], account=account, external_id=ext.external_id, updated_at=now,
                               **values)
                 updated_orders.append(order)
                 if values["status"] != current[2]:
-                    events.append(OrderEvent(order_id=current[0], source=EventSource.SYNC,
-                                             from_status=current[2], to_status=values["status"],
-                                             note=f"{account.platform}: {ext.status}"))
-        if new_orders:
-            bulk_insert(new_orders)
-        items = _items_for({o.pk: by_id[o.external_id] for o in new_orders}, account=account)
+                    events.append((current[0], EventSource.SYNC, current[2], values["status"],
+                                   f"{account.platform}: {ext.status}"))
+        new_orders = [
+            NewOrder(pk, row[5], row[7], row[9], row[8])
+            for pk, row in zip(insert_rows(Order, ORDER_COLUMNS, new_rows, keys=True), new_rows, strict=True)
+        ]
+        items = _items_for({o.pk: by_id[eid] for o, eid in zip(new_orders, new_ids, strict=True)},
+                           account=account)
         if updated_orders:
             # Our order number stays: an order we pushed keeps the number staff and stock movements know.
             Order.objects.bulk_update(updated_orders, [f for f in MIRRORED_FIELDS if f != "order_no"],
                                       batch_size=500)
             items.extend(_items_replacing(updated_orders, by_id=by_id, account=account))
-        bulk_insert(items, set_pks=False)
+        insert_rows(OrderItem, ITEM_COLUMNS, items)
         leaving = [o for o in updated_orders
                    if o.status not in LIVE_STATES and o.status != existing[o.external_id][2]]
         shortfalls = _move_stock(account=account, new_orders=new_orders, leaving=leaving, items=items)
+        platform = account.platform
         events.extend(
-            build(OrderEvent, order_id=o.pk, source=EventSource.SYNC, from_status="", to_status=o.status,
-                  note="\n".join([f"{account.platform}: {o.platform_status}", *shortfalls.get(o.pk, ())]))
+            (o.pk, EventSource.SYNC, "", o.status,
+             "\n".join([f"{platform}: {o.platform_status}", *shortfalls[o.pk]]) if o.pk in shortfalls
+             else f"{platform}: {o.platform_status}")
             for o in new_orders
         )
-        if events:
-            bulk_insert(events, set_pks=False)
+        insert_rows(OrderEvent, EVENT_COLUMNS, events)
         counts.created, counts.updated = len(new_orders), len(updated_orders)
     return counts
 
@@ -333,8 +382,8 @@ def stock_apply_deltas_per_row(rows: list[tuple[int, int, int, int]]) -> None:
             on_hand=F("on_hand") + on_hand_delta, reserved=F("reserved") + reserved_delta, updated_at=now)
 
 
-def _move_stock(*, account: PlatformAccount, new_orders: list[Order], leaving: list[Order],
-                items: list[OrderItem]) -> dict[int, list[str]]:
+def _move_stock(*, account: PlatformAccount, new_orders: list[NewOrder], leaving: list[Order],
+                items: list[Line]) -> dict[int, list[str]]:
     """Reserve for new live orders, release (canceled) or ship (shipped and later) for orders leaving the
     live states; a constant number of queries whatever the page size. Returns shortfall notes by order id.
     Orders with an unknown platform status reserve nothing (staff decide once the word is mapped)."""
@@ -411,8 +460,6 @@ def _move_stock(*, account: PlatformAccount, new_orders: list[Order], leaving: l
         bulk_insert(movements, set_pks=False)
     if reserved_orders:
         Order.objects.filter(pk__in=reserved_orders, warehouse__isnull=True).update(warehouse_id=warehouse_id)
-        for order_id in reserved_orders:
-            reserving[order_id].warehouse_id = warehouse_id
     touched = {key[0] for key in deltas}
     if touched:
         _queue_stock_push_elsewhere(account=account, variant_ids=touched)
@@ -454,25 +501,48 @@ def orders_pull(*, account: PlatformAccount, adapter, since: datetime, until: da
     written before stays written (each page is its own transaction), and a re-run skips it by hash."""
     mapper, couriers = StatusMapper(account.platform), CourierMap()
     total = UpsertCounts()
-    for page in prefetched(adapter.iter_order_pages(since=since, until=until)):
-        known = _known_update_times(account, [o.external_id for o in page.orders if not o.items_complete])
-        orders, skipped = [], 0
-        for ext in page.orders:
-            if ext.items_complete:
-                orders.append(ext)
-            elif ext.updated_at is not None and known.get(ext.external_id) == ext.updated_at:
-                skipped += 1  # the platform says it has not changed since we stored it: no detail call
-            else:
-                orders.append(adapter.get_order(ext.external_id))
-        counts = orders_upsert_page(account=account, orders=orders, mapper=mapper, couriers=couriers)
-        counts.fetched += skipped
-        counts.unchanged += skipped
-        total.add(counts)
-        if on_page is not None:
-            on_page(counts, page.cursor, page.total)
+    with asynchronous_commits() as session_async:
+        for page in prefetched(adapter.iter_order_pages(since=since, until=until)):
+            known = _known_update_times(account, [o.external_id for o in page.orders if not o.items_complete])
+            orders, skipped = [], 0
+            for ext in page.orders:
+                if ext.items_complete:
+                    orders.append(ext)
+                elif ext.updated_at is not None and known.get(ext.external_id) == ext.updated_at:
+                    skipped += 1  # the platform says it has not changed since we stored it: no detail call
+                else:
+                    orders.append(adapter.get_order(ext.external_id))
+            counts = orders_upsert_page(account=account, orders=orders, mapper=mapper, couriers=couriers,
+                                        commit_async=not session_async)
+            counts.fetched += skipped
+            counts.unchanged += skipped
+            total.add(counts)
+            if on_page is not None:
+                on_page(counts, page.cursor, page.total)
     if total.created >= ANALYZE_AFTER_CREATED:
         _analyze_order_tables()
     return total
+
+
+@contextmanager
+def asynchronous_commits() -> Iterator[bool]:
+    """While a pull runs, its commits (each page, the run's progress) do not wait for the disk flush: a
+    page lost in a crash is fetched again by the next pull, which skips what it finds by hash. Yields
+    whether it could (PostgreSQL outside a transaction). The setting is restored afterwards, so the commit
+    that records the pull as complete (orders_mark_synced) is flushed, and with it every page before it."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield True
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except DatabaseError:
+            connection.close()  # a broken connection: the next query opens one with the default setting
 
 
 ANALYZE_AFTER_CREATED = 10_000  # a pull that grew the tables this much refreshes the planner's statistics
