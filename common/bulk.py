@@ -90,6 +90,17 @@ def draw_keys(cursor, model: type[models.Model], count: int) -> list[int]:
     return [pk for (pk,) in cursor.fetchall()]
 
 
+def draw_keys_many(cursor, wanted: Sequence[tuple[type[models.Model], int]]) -> list[list[int]]:
+    """New primary keys for several models in ONE query: [(Customer, 3), (Order, 5)] -> [[3 keys], [5 keys]]
+    (PostgreSQL)."""
+    parts, params = [], []
+    for model, count in wanted:
+        parts.append("ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s))")
+        params += [key_sequence(cursor, model), count]
+    cursor.execute(f"SELECT {', '.join(parts)}", params)
+    return [list(keys) for keys in cursor.fetchone()]
+
+
 def bulk_insert(objs: Sequence[models.Model], *, set_pks: bool = True) -> None:
     """Insert unsaved instances of one model; sets their pk (like bulk_create) unless `set_pks` is False:
     rows nobody refers to afterwards (events, movements, lines) then take their keys from the column's
@@ -174,11 +185,12 @@ def _row_spec(model: type[models.Model], columns: tuple[str, ...]):
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
-                keys: bool = False) -> list[int]:
+                keys: bool | Sequence[int] = False) -> list[int]:
     """Insert plain value rows (`columns` are attnames, values already what the column holds: str, int,
     Decimal, datetime, bool, None) without building model instances, the cheapest way to write rows by the
     thousand. The other columns get their constant defaults, timestamps "now" and the key its sequence.
-    With `keys`, the new rows' primary keys are returned in row order (drawn first, in one query).
+    With `keys` True, the new rows' primary keys are returned in row order (drawn first, in one query);
+    `keys` may also be the keys themselves, drawn before (draw_keys_many, PostgreSQL only).
     PostgreSQL: COPY; elsewhere (the SQLite demo): bulk_create."""
     if not rows:
         return []
@@ -188,6 +200,8 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     tail = tuple(now if value is _NOW else value for _attname, value in rest)
     names = [*columns, *(attname for attname, _value in rest)]
     if connection.vendor != "postgresql":
+        if keys not in (True, False):
+            raise ValueError("keys drawn beforehand are for PostgreSQL only")
         objs = [model(**dict(zip(names, (*row, *tail), strict=True))) for row in rows]
         model.objects.bulk_create(objs, batch_size=500)
         return [obj.pk for obj in objs] if keys else []
@@ -195,11 +209,16 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     quote = connection.ops.quote_name
     by_attname = {f.attname: f for f in meta.concrete_fields}
     with connection.cursor() as cursor:
-        drawn = draw_keys(cursor, model, len(rows)) if keys else []
-        column_list = ", ".join(quote(by_attname[n].column) for n in ([meta.pk.attname] if keys else []) + names)
+        if keys is True:
+            drawn = draw_keys(cursor, model, len(rows))
+        else:
+            drawn = list(keys or ())
+            if keys and len(drawn) != len(rows):
+                raise ValueError(f"{len(drawn)} keys for {len(rows)} rows")
+        column_list = ", ".join(quote(by_attname[n].column) for n in ([meta.pk.attname] if drawn else []) + names)
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({column_list}) FROM STDIN") as copy:
             write = copy.write_row
-            if keys:
+            if drawn:
                 for pk, row in zip(drawn, rows, strict=True):
                     write((pk, *row, *tail))
             else:

@@ -69,7 +69,7 @@ def sync_run_finish(
     if run.started_at is None:
         run.started_at = run.finished_at
     with transaction.atomic():
-        run.save(update_fields=[*COUNT_FIELDS, "status", "error", "cursor", "finished_at", "started_at"])
+        run.save(update_fields=[*COUNT_FIELDS, "flagged", "status", "error", "cursor", "finished_at", "started_at"])
         if status == SyncRun.Status.FAILED:
             account_record_failure(account=run.account, error=run.error, at=run.finished_at)
         else:

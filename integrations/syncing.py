@@ -2,6 +2,7 @@
 and `manage.py sync`. Each kind is a function of (account, run, progress) that does the work through an
 app's sync module; this module only records what happened."""
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,8 +66,14 @@ def _interrupt_stale_runs(*, account: PlatformAccount, kind: str) -> None:
     )
 
 
+PROGRESS_SAVE_SECONDS = 1.0  # a run's counts are saved at most this often while it goes (and when it ends)
+
+
 def _page_recorder(run: SyncRun, progress: ProgressFn | None):
-    """Add one page's counts to the run and save them, so the console shows a pull as it goes."""
+    """Add one page's counts to the run and save them now and then (the first page, then at most every
+    PROGRESS_SAVE_SECONDS), so the console shows a pull as it goes without a write for every page;
+    sync_run_finish saves the final counts."""
+    saved_at = [None]
 
     def on_page(counts, cursor: str, total: int | None = None) -> None:
         if total:
@@ -75,7 +82,10 @@ def _page_recorder(run: SyncRun, progress: ProgressFn | None):
             setattr(run, name, getattr(run, name) + value)
         run.flagged += len(counts.flagged)
         run.cursor = cursor[:200]
-        run.save(update_fields=["fetched", "created", "updated", "unchanged", "failed", "flagged", "cursor"])
+        now = time.monotonic()
+        if saved_at[0] is None or now - saved_at[0] >= PROGRESS_SAVE_SECONDS:
+            run.save(update_fields=["fetched", "created", "updated", "unchanged", "failed", "flagged", "cursor"])
+            saved_at[0] = now
         if progress is not None:
             progress(run, cursor)
 
