@@ -166,6 +166,10 @@ SPECTACULAR_SETTINGS = {
 # Mobile API (/api/v1/): expiring tokens, throttles per user and per IP, cursor pages, one error format.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 30)
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=20)
+# The API's per-request queries (token lookup, the order list's pages) as prepared statements on PostgreSQL:
+# planned once per connection instead of on every request. Off behind a pooler in transaction mode that
+# does not keep prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
+API_PREPARED_STATEMENTS = env.bool("API_PREPARED_STATEMENTS", default=True)
 REST_FRAMEWORK.update({
     "DEFAULT_AUTHENTICATION_CLASSES": ["common.api_auth.ExpiringTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "common.api_auth.IsSellerUser"],
