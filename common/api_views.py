@@ -38,13 +38,17 @@ class SellerScopedMixin:
         return idempotent(self.request, handler)
 
 
+def filters_requested(request, view) -> bool:
+    """Whether the request names one of the view's filters."""
+    filterset_class = getattr(view, "filterset_class", None)
+    return filterset_class is not None and any(name in request.query_params for name in filterset_class.base_filters)
+
+
 class ApiFilterBackend(DjangoFilterBackend):
     """django-filter, skipped when the request names none of the view's filters (the common first page of a
     list): building and validating the filter form costs more than the rest of such a request."""
 
     def filter_queryset(self, request, queryset, view):
-        filterset_class = getattr(view, "filterset_class", None)
-        if filterset_class is not None and not any(name in request.query_params
-                                                   for name in filterset_class.base_filters):
+        if getattr(view, "filterset_class", None) is not None and not filters_requested(request, view):
             return queryset
         return super().filter_queryset(request, queryset, view)
