@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
 from common.api_auth import api_seller_user
@@ -18,6 +19,18 @@ class ApiCursorPagination(CursorPagination):
     def get_page_size(self, request):
         self.page_size = settings.API_PAGE_SIZE
         return super().get_page_size(request)
+
+    def decode_cursor(self, request):
+        """DRF's cursor, with a position that is not an id refused as any other tampered cursor is (404
+        "Invalid cursor"), not left to fail in the query."""
+        cursor = super().decode_cursor(request)
+        ordering = self.ordering if isinstance(self.ordering, str) else self.ordering[0]
+        if cursor is not None and cursor.position is not None and ordering.lstrip("-") == "id":
+            try:
+                int(cursor.position)
+            except ValueError:
+                raise NotFound(self.invalid_cursor_message) from None
+        return cursor
 
 
 class SellerScopedMixin:
