@@ -138,13 +138,19 @@ class CompiledQuery:
         names = compiled.names
         return [dict(zip(names, row, strict=True)) for row in self._rows(compiled, values, limit, offset)]
 
+    def rows(self, *, limit: int | None = None, offset: int = 0, **values) -> list[tuple]:
+        """The rows as the database gave them (converted): for `instances_from_rows`, e.g. kept a while."""
+        return self._rows(self.compiled(), values, limit, offset)
+
     def instances(self, *, limit: int | None = None, offset: int = 0, **values) -> list:
         """Model instances (with their select_related objects), as iterating the queryset gives them."""
-        compiled = self.compiled()
-        rows = self._rows(compiled, values, limit, offset)
+        return self.instances_from_rows(self.rows(limit=limit, offset=offset, **values))
+
+    def instances_from_rows(self, rows: list[tuple]) -> list:
+        """New model instances (with their select_related objects) built from `rows` of this query."""
         if not rows:
             return []
-        compiler = compiled.compiler
+        compiler = self.compiled().compiler
         select, klass_info = compiler.select, compiler.klass_info
         model = klass_info["model"]
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
