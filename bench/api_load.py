@@ -183,22 +183,22 @@ class Connection:
         self.reader, self.writer = reader, writer
 
     async def request(self, payload: bytes) -> tuple[int, bool]:
-        """Send one request; return (status, keep the connection)."""
+        """Send one request; return (status, keep the connection). The head is read in one piece and
+        parsed as bytes: the generator shares the server's two cores, so its cost per request counts."""
         self.writer.write(payload)
-        status_line = await self.reader.readline()
-        if not status_line:
-            raise ConnectionError("server closed the connection")
-        status = int(status_line.split()[1])
+        try:
+            head = await self.reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError as exc:
+            if not exc.partial:
+                raise ConnectionError("server closed the connection") from None
+            raise
+        lines = head.lower().split(b"\r\n")
+        status = int(lines[0].split(None, 2)[1])
         length, keep = 0, True
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b"\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            name = name.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "connection" and value.strip().lower() == "close":
+        for line in lines[1:]:
+            if line.startswith(b"content-length:"):
+                length = int(line[15:])
+            elif line.startswith(b"connection:") and line[11:].strip() == b"close":
                 keep = False
         if length:
             await self.reader.readexactly(length)
@@ -282,6 +282,38 @@ async def open_loop(*, host: str, port: int, path: str, token: str, rate: float,
             "errors": total - ok, "elapsed": elapsed, "latencies": latencies, "peak_connections": peak_connections}
 
 
+def machine_cpu_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far (/proc/stat): how busy it was during the load,
+    whoever used it."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def database_backends_cpu_seconds(since: dict | None = None):
+    """CPU seconds of the PostgreSQL backends serving this database (by pid, from /proc; the server runs on
+    this machine). With `since` (an earlier result): the seconds used since then, summed (a backend that
+    ended in between is not counted)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                       " AND pid <> pg_backend_pid()")
+        pids = [row[0] for row in cursor.fetchall()]
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    if since is None:
+        return used
+    return sum(seconds - since.get(pid, 0.0) for pid, seconds in used.items())
+
+
 # --- pages -------------------------------------------------------------------------------------------
 
 
@@ -344,11 +376,15 @@ def run(args) -> dict:
         log(f"load: {args.rate:g} requests/s for {args.duration:g} s, open loop")
         load_cpu = os.times()
         server_cpu = server.cpu_seconds()
+        database_cpu = database_backends_cpu_seconds()
+        machine = machine_cpu_ticks()
         host, port = "127.0.0.1", server.port
         outcome = asyncio.run(open_loop(host=host, port=port, path="/api/v1/orders/", token=token, rate=args.rate,
                                         duration=args.duration, max_connections=args.max_connections))
         generator_cpu = sum(os.times()[:2]) - sum(load_cpu[:2])
         server_cpu = server.cpu_seconds() - server_cpu
+        database_cpu = database_backends_cpu_seconds(since=database_cpu)
+        busy, total = (after - before for after, before in zip(machine_cpu_ticks(), machine, strict=True))
 
     latencies_ms = [s * 1000 for s in outcome["latencies"]] or [float("nan")]
     first_ms, deep_ms = statistics.median(first_times), statistics.median(deep_times)
@@ -367,6 +403,10 @@ def run(args) -> dict:
             "deep_rows_passed": passed, "deep_first_id": deep_first_id, "cursor_walk_s": round(walk_seconds, 1),
             "seed_s": round(seed_seconds, 1), "workers": args.workers, "threads": args.threads,
             "server_cpu_s": round(server_cpu, 1), "generator_cpu_s": round(generator_cpu, 1),
+            "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, outcome["sent"]), 2),
+            "generator_cpu_ms_per_request": round(1000 * generator_cpu / max(1, outcome["sent"]), 2),
+            "database_cpu_ms_per_request": round(1000 * database_cpu / max(1, outcome["sent"]), 2),
+            "machine_cpu_busy": round(busy / max(1, total), 2),
             "peak_connections": outcome["peak_connections"], "max_connections": args.max_connections,
             "load_average": [round(x, 2) for x in os.getloadavg()],
             "generator": "bench/api_load.py asyncio open-loop client (HTTP/1.1 keep-alive)",

@@ -1,5 +1,6 @@
 """Token authentication of the mobile API: login by username or email, expiring tokens, logout, throttles."""
 
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
+from common.api_queries import CompiledQuery
 from common.exceptions import ApplicationError
 
 
@@ -36,15 +38,76 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         try:
-            # The seller row itself is loaded only by views that need more than its id (lists do not).
-            token = Token.objects.select_related("user", "user__seller_user").get(key=key)
-        except (Token.DoesNotExist, ValueError):
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+            tokens = TOKEN_QUERY.instances_from_rows(token_rows(key))
+        except ValueError:
+            tokens = []
+        if not tokens:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        token = tokens[0]
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if timezone.now() >= token_expires_at(token):
             raise exceptions.AuthenticationFailed(_("The token has expired; log in again."), code="token_expired")
         return token.user, token
+
+
+# The seller row itself is loaded only by views that need more than its id (lists do not). Compiled once:
+# building this join's SQL costs more than PostgreSQL's answer.
+TOKEN_QUERY = CompiledQuery(lambda key: Token.objects.select_related("user", "user__seller_user").filter(key=key),
+                            {"key": str})
+
+
+# Token rows (token, user, seller user) kept per process for API_TOKEN_CACHE_SECONDS: most requests of an
+# app come in bursts with the same token. Each request still builds its own instances from the row and
+# checks expiry and is_active itself. Saving or deleting a token, user or seller user forgets the rows in
+# the process that did it (logout: the token at once); other processes see the change within
+# API_TOKEN_CACHE_SECONDS (0: no keeping, every request reads the token).
+_token_rows: dict[str, tuple[float, list]] = {}
+_TOKEN_ROWS_MAX = 10_000
+
+
+def token_rows(key: str) -> list:
+    seconds = settings.API_TOKEN_CACHE_SECONDS
+    now = time.monotonic()
+    kept = _token_rows.get(key)
+    if kept is not None and now - kept[0] < seconds:
+        return kept[1]
+    rows = TOKEN_QUERY.rows(key=key)
+    if rows and seconds > 0:  # unknown keys are not kept: guessing cannot fill the memory
+        if len(_token_rows) >= _TOKEN_ROWS_MAX:
+            _token_rows.clear()
+        _token_rows[key] = (now, rows)
+    return rows
+
+
+def forget_token_rows(key: str | None = None) -> None:
+    """Forget the kept row of token `key`, or every kept row."""
+    if key is None:
+        _token_rows.clear()
+    else:
+        _token_rows.pop(key, None)
+
+
+def _token_changed(sender, instance, **kwargs):
+    forget_token_rows(instance.key)
+
+
+def _user_changed(sender, instance, **kwargs):
+    forget_token_rows()
+
+
+def _connect_signals():
+    from django.db.models.signals import post_delete, post_save
+
+    from sellers.models import SellerUser
+
+    for signal in (post_save, post_delete):
+        signal.connect(_token_changed, sender=Token, dispatch_uid=f"api_token_rows_token_{id(signal)}")
+        signal.connect(_user_changed, sender=get_user_model(), dispatch_uid=f"api_token_rows_user_{id(signal)}")
+        signal.connect(_user_changed, sender=SellerUser, dispatch_uid=f"api_token_rows_selleruser_{id(signal)}")
+
+
+_connect_signals()
 
 
 def api_seller_user(user):
@@ -92,6 +155,7 @@ def api_login(*, request, login: str, password: str) -> Token:
 def api_logout(*, token: Token) -> None:
     """Revoke the token (every device that shares it has to log in again)."""
     Token.objects.filter(pk=token.pk).delete()
+    forget_token_rows(token.key)
 
 
 class UserThrottle(UserRateThrottle):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
 from common.api_auth import api_seller_user
@@ -18,6 +19,18 @@ class ApiCursorPagination(CursorPagination):
     def get_page_size(self, request):
         self.page_size = settings.API_PAGE_SIZE
         return super().get_page_size(request)
+
+    def decode_cursor(self, request):
+        """DRF's cursor, with a position that is not an id refused as any other tampered cursor is (404
+        "Invalid cursor"), not left to fail in the query."""
+        cursor = super().decode_cursor(request)
+        ordering = self.ordering if isinstance(self.ordering, str) else self.ordering[0]
+        if cursor is not None and cursor.position is not None and ordering.lstrip("-") == "id":
+            try:
+                int(cursor.position)
+            except ValueError:
+                raise NotFound(self.invalid_cursor_message) from None
+        return cursor
 
 
 class SellerScopedMixin:
@@ -38,13 +51,17 @@ class SellerScopedMixin:
         return idempotent(self.request, handler)
 
 
+def filters_requested(request, view) -> bool:
+    """Whether the request names one of the view's filters."""
+    filterset_class = getattr(view, "filterset_class", None)
+    return filterset_class is not None and any(name in request.query_params for name in filterset_class.base_filters)
+
+
 class ApiFilterBackend(DjangoFilterBackend):
     """django-filter, skipped when the request names none of the view's filters (the common first page of a
     list): building and validating the filter form costs more than the rest of such a request."""
 
     def filter_queryset(self, request, queryset, view):
-        filterset_class = getattr(view, "filterset_class", None)
-        if filterset_class is not None and not any(name in request.query_params
-                                                   for name in filterset_class.base_filters):
+        if getattr(view, "filterset_class", None) is not None and not filters_requested(request, view):
             return queryset
         return super().filter_queryset(request, queryset, view)

@@ -166,6 +166,14 @@ SPECTACULAR_SETTINGS = {
 # Mobile API (/api/v1/): expiring tokens, throttles per user and per IP, cursor pages, one error format.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 30)
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=20)
+# The API's per-request queries (token lookup, the order list's pages) as prepared statements on PostgreSQL:
+# planned once per connection instead of on every request. Off behind a pooler in transaction mode that
+# does not keep prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
+API_PREPARED_STATEMENTS = env.bool("API_PREPARED_STATEMENTS", default=True)
+# Seconds a worker process keeps a token's row (token, user, seller user) between requests. A logout or a
+# change to the user in the admin applies at once in the process that made it and within this many seconds
+# in the others; 0 reads the token on every request.
+API_TOKEN_CACHE_SECONDS = env.float("API_TOKEN_CACHE_SECONDS", default=5.0)
 REST_FRAMEWORK.update({
     "DEFAULT_AUTHENTICATION_CLASSES": ["common.api_auth.ExpiringTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "common.api_auth.IsSellerUser"],

@@ -8,7 +8,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from common.api_views import SellerScopedMixin
+from common.api_queries import CompiledQuery
+from common.api_views import SellerScopedMixin, filters_requested
 from common.models import EventSource
 from common.phones import normalize_phone
 from integrations.models import Platform
@@ -79,6 +80,78 @@ class OrderQuerysetMixin(SellerScopedMixin):
         return Order.objects.filter(seller_id=self.seller_id).select_related("customer", "courier", "account")
 
 
+def order_list_values(queryset):
+    """`queryset` as the order list's rows: the columns of ORDER_LIST_VALUES, no model instances."""
+    values = {alias: F(path) for alias, path in ORDER_LIST_VALUES.items() if alias != path}
+    names = [name for name, path in ORDER_LIST_VALUES.items() if name == path]
+    return queryset.values(*names, **values)
+
+
+# The unfiltered list's four query shapes (newest or oldest first; from the start or from a cursor position),
+# compiled once. Index-backed: orders_order_seller_id (seller, -id) serves the filter, the order and the cursor.
+def _page_query(ordering: str, bound: str | None) -> CompiledQuery:
+    def build(seller_id, position=None):
+        queryset = Order.objects.filter(seller_id=seller_id)
+        if bound is not None:
+            queryset = queryset.filter(**{f"id__{bound}": position})
+        return order_list_values(queryset).order_by(ordering)
+
+    parameters = {"seller_id": int} if bound is None else {"seller_id": int, "position": int}
+    return CompiledQuery(build, parameters)
+
+
+ORDER_PAGE_QUERIES = {(ordering, bound): _page_query(ordering, bound)
+                      for ordering in ("-id", "id") for bound in (None, "lt", "gt")}
+_BIGINT = range(-(2**63), 2**63)
+
+
+class OrderListRows:
+    """The unfiltered order list of one seller, as the cursor paginator uses a queryset (order_by, one
+    filter on id, a slice); the slice runs a compiled query. Anything else falls back to the queryset."""
+
+    def __init__(self, seller_id: int, queryset_factory, ordering: str = "-id", bound: tuple | None = None):
+        self.seller_id = seller_id
+        self.queryset_factory = queryset_factory
+        self.ordering = ordering
+        self.bound = bound
+
+    def order_by(self, *fields):
+        return OrderListRows(self.seller_id, self.queryset_factory, fields[0] if len(fields) == 1 else fields,
+                             self.bound)
+
+    def filter(self, **kwargs):
+        if self.bound is not None or len(kwargs) != 1:
+            return self._queryset().filter(**kwargs)
+        ((lookup, value),) = kwargs.items()
+        return OrderListRows(self.seller_id, self.queryset_factory, self.ordering, (lookup, value))
+
+    def _queryset(self):
+        queryset = self.queryset_factory()
+        ordering = self.ordering if isinstance(self.ordering, tuple) else (self.ordering,)
+        queryset = queryset.order_by(*ordering)
+        if self.bound is not None:
+            queryset = queryset.filter(**{self.bound[0]: self.bound[1]})
+        return queryset
+
+    def _compiled_query(self) -> tuple[CompiledQuery | None, dict]:
+        if self.bound is None:
+            return ORDER_PAGE_QUERIES.get((self.ordering, None)), {}
+        lookup, value = self.bound
+        if lookup not in ("id__lt", "id__gt"):
+            return None, {}
+        position = Order._meta.pk.get_prep_value(value)  # the queryset's own conversion (and its error)
+        if position not in _BIGINT:  # the queryset knows what an out-of-range bound means
+            return None, {}
+        return ORDER_PAGE_QUERIES.get((self.ordering, lookup[4:])), {"position": position}
+
+    def __getitem__(self, item):
+        query, params = self._compiled_query()
+        if (query is None or not isinstance(item, slice) or item.step is not None or item.start is None
+                or item.stop is None or not 0 <= item.start <= item.stop):
+            return self._queryset()[item]
+        return query.dicts(limit=item.stop - item.start, offset=item.start, seller_id=self.seller_id, **params)
+
+
 class OrderListView(OrderQuerysetMixin, generics.ListCreateAPIView):
     filterset_class = OrderFilter
 
@@ -86,10 +159,16 @@ class OrderListView(OrderQuerysetMixin, generics.ListCreateAPIView):
         return OrderCreateSerializer if self.request.method == "POST" else OrderListSerializer
 
     def get_queryset(self):
-        # Index-backed: orders_order_seller_id (seller, -id) serves the filter, the order and the cursor.
-        values = {alias: F(path) for alias, path in ORDER_LIST_VALUES.items() if alias != path}
-        names = [name for name, path in ORDER_LIST_VALUES.items() if name == path]
-        return Order.objects.filter(seller_id=self.seller_id).values(*names, **values)
+        return order_list_values(Order.objects.filter(seller_id=self.seller_id))
+
+    def list(self, request, *args, **kwargs):
+        if filters_requested(request, self):
+            return super().list(request, *args, **kwargs)
+        # No filter: the compiled page queries (the common request of the app's list screen).
+        page = self.paginate_queryset(OrderListRows(self.seller_id, self.get_queryset))
+        if page is None:
+            return super().list(request, *args, **kwargs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(tags=["orders"], summary="Orders, newest first; filter by status, dates, platform, COD, search")
     def get(self, request, *args, **kwargs):
