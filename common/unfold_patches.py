@@ -33,7 +33,10 @@ def cache_app_list() -> None:
     """Every admin page builds the app list (every registered model: permission checks and two URL reversals
     each) for its navigation: ~10 ms a page. It depends only on the user's permissions, the language and
     the URL prefix, so it is kept per process for a few minutes under exactly that key; a change of
-    permissions changes the key. Callers get copies: a template may annotate its entries."""
+    permissions changes the key. Callers get copies: a template may annotate its entries.
+
+    App and model names are kept as plain text in the key's language: left lazy, every sort of the list and
+    every render of the navigation translated each of them again (~500 look-ups a page)."""
     import time
 
     from django.contrib.admin import sites
@@ -55,7 +58,7 @@ def cache_app_list() -> None:
         if hit is None or now - hit[0] > APP_LIST_TTL_SECONDS:
             if len(cache) > 1000:
                 cache.clear()
-            hit = (now, original(self, request, label))
+            hit = (now, _resolved_names(original(self, request, label), label))
             cache[key] = hit
         built = hit[1]
         if label:  # one app's dict
@@ -64,3 +67,15 @@ def cache_app_list() -> None:
 
     _build_app_dict.cached_per_permissions = True
     sites.AdminSite._build_app_dict = _build_app_dict
+
+
+def _resolved_names(built: dict, label) -> dict:
+    apps = [built] if label else built.values()
+    for app in apps:
+        if not app:
+            continue
+        app["name"] = str(app["name"])
+        for model in app["models"]:
+            model["name"] = str(model["name"])
+    return built
+

@@ -30,3 +30,21 @@ def test_callers_get_copies():
     first = site.get_app_list(request)
     first[0]["models"][0]["name"] = "changed by a template"
     assert site.get_app_list(request)[0]["models"][0]["name"] != "changed by a template"
+
+
+def test_names_are_cached_per_language():
+    from django.utils import translation
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    request = RequestFactory().get("/admin/")
+    request.user = user
+
+    def order_names():
+        return [m["name"] for app in site.get_app_list(request) for m in app["models"] if m["object_name"] == "Order"]
+
+    with translation.override("en"):
+        assert order_names() == ["Orders"]
+    with translation.override("id"):
+        assert order_names() == ["Pesanan"]
+    with translation.override("en"):
+        assert order_names() == ["Orders"]
