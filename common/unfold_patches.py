@@ -79,3 +79,184 @@ def _resolved_names(built: dict, label) -> dict:
             model["name"] = str(model["name"])
     return built
 
+
+def fast_result_rows() -> None:
+    """unfold's `items_for_result` renders each cell of a change list from scratch: the cell's class list
+    (27 classes) is joined, the empty-value text, the column's choices and its header are looked up, and the
+    row's link is reversed and then resolved again to carry the list's filters (~0.4 ms a row). Everything
+    but the row's values depends only on the change list, so it is prepared once per change list here and
+    the cells are written with the same markup.
+
+    Lists this does not cover (editable lists, popups, sortable rows, a custom `url_for_result`, non-integer
+    primary keys) keep unfold's own function."""
+    from unfold.templatetags import unfold_list
+
+    original = unfold_list.items_for_result
+    if getattr(original, "prepared_per_changelist", False):
+        return
+
+    def items_for_result(cl, result, form):
+        plan = _row_plan(cl) if form is None else None
+        if plan is None:
+            return original(cl, result, form)
+        return _render_row(plan, cl, result)
+
+    items_for_result.prepared_per_changelist = True
+    items_for_result.unpatched = original
+    unfold_list.items_for_result = items_for_result
+
+
+_MARKER_PK = 9_876_543_210_123  # an id no row has: the link of each row is this one with its own id
+
+
+class _Column:
+    __slots__ = ("checkbox", "choices", "classes", "classes_nowrap", "empty", "field", "label", "link", "name",
+                 "static_nowrap", "tag")
+
+
+def _row_plan(cl):
+    plan = cl.__dict__.get("_unfold_row_plan", False)
+    if plan is not False:
+        return plan
+    cl._unfold_row_plan = plan = _build_row_plan(cl)
+    return plan
+
+
+def _build_row_plan(cl):
+    from django.contrib.admin.templatetags.admin_list import _coerce_field_name
+    from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+    from django.contrib.admin.utils import _get_non_gfk_field
+    from django.contrib.admin.views.main import ChangeList
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db import models
+    from django.urls import NoReverseMatch
+    from django.utils.html import conditional_escape
+    from django.utils.translation import gettext
+    from unfold.templatetags import unfold_list
+
+    model_admin = cl.model_admin
+    if (getattr(cl, "formset", None) or cl.is_popup or getattr(model_admin, "ordering_field", None)
+            or type(cl).url_for_result is not ChangeList.url_for_result
+            or not isinstance(cl.lookup_opts.pk, models.AutoField | models.BigAutoField | models.IntegerField)):
+        return None
+    link_url = None
+    try:
+        url = ChangeList.url_for_result(cl, _PkOnly(cl.pk_attname, _MARKER_PK))
+    except NoReverseMatch:
+        pass
+    else:
+        url = add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url)
+        if url.count(str(_MARKER_PK)) == 1:
+            link_url = url.split(str(_MARKER_PK))
+    headers = list(unfold_list.result_headers(cl))
+    empty = model_admin.get_empty_value_display()
+    opts = cl.lookup_opts
+    columns, first = [], True
+    for index, name in enumerate(cl.list_display):
+        column = _Column()
+        column.name = name
+        column.field = None
+        column.choices = None
+        column.empty = empty
+        column.static_nowrap = False
+        column.checkbox = name == "action_checkbox"
+        if isinstance(name, str) and not column.checkbox:
+            try:
+                field = _get_non_gfk_field(opts, name)
+            except (FieldDoesNotExist, Exception):  # not a plain field: looked up row by row
+                field = None
+            if field is not None and not field.auto_created:
+                column.field = field
+                column.static_nowrap = isinstance(field, models.DateField | models.TimeField | models.ForeignKey)
+                if getattr(field, "flatchoices", None) and not isinstance(field.remote_field, models.ManyToOneRel):
+                    try:
+                        column.choices = {value: str(label) for value, label in field.flatchoices}
+                    except TypeError:  # unhashable choices: unfold's own lookup
+                        return None
+        column.link = cl.list_display_links is not None and (
+            (first and not cl.list_display_links) or name in cl.list_display_links)
+        if column.link:
+            if link_url is None:
+                return None
+            column.tag = "th" if first else "td"
+            first = False
+        column.label = conditional_escape(str(headers[index]["text"]) if (column.link or index) else
+                                          gettext("Select record"))
+        base = f"field-{_coerce_field_name(name, index)} " + " ".join(unfold_list.ROW_CLASSES)
+        column.classes = f' class="{base}"'
+        column.classes_nowrap = f' class="{base} nowrap"'
+        columns.append(column)
+    return {"columns": columns, "link_url": link_url, "link_classes": " ".join(unfold_list.LINK_CLASSES),
+            "checkbox_classes": " ".join(unfold_list.CHECKBOX_CLASSES)}
+
+
+class _PkOnly:
+    """Just enough of a row for ChangeList.url_for_result."""
+
+    def __init__(self, attname, pk):
+        setattr(self, attname, pk)
+
+
+def _render_row(plan, cl, result):
+    import datetime
+
+    from django.contrib.admin.utils import lookup_field
+    from django.core.exceptions import ObjectDoesNotExist
+    from django.db import models
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+    from unfold.utils import (
+        display_for_dropdown,
+        display_for_field,
+        display_for_header,
+        display_for_label,
+        display_for_value,
+    )
+
+    model_admin = cl.model_admin
+    for column in plan["columns"]:
+        empty = column.empty
+        classes = column.classes
+        field = column.field
+        try:
+            if field is not None:
+                value = getattr(result, column.name)
+            else:
+                field, attr, value = lookup_field(column.name, result, model_admin)
+        except ObjectDoesNotExist:
+            result_repr = empty
+        else:
+            if field is None or field.auto_created:
+                empty = getattr(attr, "empty_value_display", empty)
+                if column.checkbox and field is None:
+                    classes = None
+                if getattr(attr, "label", False):
+                    result_repr = display_for_label(value, empty, attr.label)
+                elif getattr(attr, "dropdown", False):
+                    result_repr = display_for_dropdown(result, column.name, value, empty)
+                elif getattr(attr, "header", False):
+                    result_repr = display_for_header(value, empty)
+                else:
+                    result_repr = display_for_value(value, empty, getattr(attr, "boolean", False))
+                if isinstance(value, datetime.date | datetime.time):
+                    classes = column.classes_nowrap if classes is not None else None
+            else:
+                if isinstance(field.remote_field, models.ManyToOneRel):
+                    result_repr = empty if value is None else value
+                elif column.choices is not None:
+                    result_repr = column.choices.get(value, empty)
+                else:
+                    result_repr = display_for_field(value, field, empty)
+                if column.static_nowrap:
+                    classes = column.classes_nowrap
+            field = column.field
+        if classes is None:  # the row's checkbox
+            classes = f' class="{plan["checkbox_classes"]}"'
+        if column.link:
+            before, after = plan["link_url"]
+            url = before + str(getattr(result, cl.pk_attname)) + after
+            link = (f'<a href="{conditional_escape(url)}" class="{plan["link_classes"]}" >'
+                    f'{conditional_escape(result_repr)}</a>')
+            yield mark_safe(f'<{column.tag}{classes} data-label="{column.label}">{link}</{column.tag}>')
+        else:
+            yield mark_safe(f'<td{classes} data-label="{column.label}">{conditional_escape(result_repr)}</td>')
