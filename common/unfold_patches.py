@@ -70,13 +70,18 @@ def cache_app_list() -> None:
 
 
 def _resolved_names(built: dict, label) -> dict:
+    """Names as text; and the keys the navigation template reads but Django leaves out ("hidden", "header"):
+    a missing key costs the template a dir() of the dict, ~100 a page."""
     apps = [built] if label else built.values()
     for app in apps:
         if not app:
             continue
         app["name"] = str(app["name"])
+        app.setdefault("hidden", False)
         for model in app["models"]:
             model["name"] = str(model["name"])
+            model.setdefault("hidden", False)
+            model.setdefault("header", "")
     return built
 
 
