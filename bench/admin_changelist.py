@@ -8,7 +8,8 @@ it, bulk-loads N orders with items, customers and shipments through COPY, runs A
 through /admin/login/, and times /admin/orders/order/ three ways: unfiltered, filtered by status and
 searched by an existing AWB. Progress goes to stderr; the last line on stdout is one JSON object with
 p50_ms and p95_ms (the worst of the three views), queries_per_request (the most any request ran) and the
-figures of each view under "details".
+figures of each view under "details" (with the server's CPU time per request, which load from other
+programs barely changes). --seed-only and --reuse seed once and re-measure the same database.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def run(args, workdir: Path) -> dict:
         log(f"gunicorn on {server.url}; logging in")
         session = login(server.url, username=seeded["username"], password=password)
         for name, (path, must_contain) in views.items():
-            details[name] = measure(session, server.url, path, must_contain=must_contain,
+            details[name] = measure(session, server, path, must_contain=must_contain,
                                     warmup=args.warmup, timed=args.requests)
             log(f"{name}: {details[name]}")
 
@@ -160,6 +161,7 @@ def run(args, workdir: Path) -> dict:
         "p50_ms": max(d["p50_ms"] for d in details.values()),
         "p95_ms": max(d["p95_ms"] for d in details.values()),
         "queries_per_request": max(d["queries_max"] for d in details.values()),
+        "server_cpu_ms_per_request": max(d["server_cpu_ms_per_request"] for d in details.values()),
         "reused": holds_orders,
         "seed_seconds": seed_seconds,
         "analyze_seconds": analyze_seconds,
@@ -344,10 +346,12 @@ def login(base_url: str, *, username: str, password: str):
     return session
 
 
-def measure(session, base_url: str, path: str, *, must_contain: str, warmup: int, timed: int) -> dict:
+def measure(session, server, path: str, *, must_contain: str, warmup: int, timed: int) -> dict:
+    """Latency percentiles of `timed` requests, and the server's CPU time per request (user + system of the
+    gunicorn processes): unlike the latency, that barely moves when other programs load the machine."""
     from html import escape
 
-    url = base_url + path
+    url = server.url + path
     def fetch():
         t0 = time.perf_counter()
         response = session.get(url, timeout=60, allow_redirects=False)
@@ -362,11 +366,13 @@ def measure(session, base_url: str, path: str, *, must_contain: str, warmup: int
     for _ in range(warmup):
         fetch()
     latencies, queries, query_ms = [], [], []
+    cpu_before = server.cpu_seconds()
     for _ in range(timed):
         response, elapsed = fetch()
         latencies.append(elapsed)
         queries.append(int(response.headers.get("X-Query-Count", -1)))
         query_ms.append(float(response.headers.get("X-Query-Ms", 0)))
+    server_cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / timed
     return {
         "path": path,
         "requests": timed,
@@ -375,6 +381,7 @@ def measure(session, base_url: str, path: str, *, must_contain: str, warmup: int
         "max_ms": round(max(latencies), 1),
         "queries_max": max(queries),
         "sql_ms_p50": round(percentile(query_ms, 0.50), 1),
+        "server_cpu_ms_per_request": round(server_cpu_ms, 1),
         "bytes": len(response.content),
     }
 
