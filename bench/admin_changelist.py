@@ -8,7 +8,8 @@ it, bulk-loads N orders with items, customers and shipments through COPY, runs A
 through /admin/login/, and times /admin/orders/order/ three ways: unfiltered, filtered by status and
 searched by an existing AWB. Progress goes to stderr; the last line on stdout is one JSON object with
 p50_ms and p95_ms (the worst of the three views), queries_per_request (the most any request ran) and the
-figures of each view under "details".
+figures of each view under "details" (with the server's CPU time per request, which load from other
+programs barely changes). --seed-only and --reuse seed once and re-measure the same database.
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=None,
                         help="untimed requests per view first, so every gunicorn worker has compiled its templates "
                              "(default 20; 2 below 10,000 rows)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="re-measure a database an earlier run of this bench seeded (with the same --rows) "
+                             "instead of refusing it; an empty database is migrated and seeded as usual")
+    parser.add_argument("--seed-only", action="store_true",
+                        help="migrate, seed and analyze, then stop without measuring (for a later --reuse)")
     args = parser.parse_args()
     if args.rows < 20:
         sys.exit("--rows must be at least 20")
@@ -97,26 +103,37 @@ def run(args, workdir: Path) -> dict:
 
     from orders.models import Order
 
+    holds_orders = False
     if "orders_order" in connection.introspection.table_names():
         with connection.cursor() as cursor:
             cursor.execute("SELECT EXISTS (SELECT 1 FROM orders_order)")
-            if cursor.fetchone()[0]:
-                sys.exit(f"The database {connection.settings_dict['NAME']!r} already holds orders: this bench needs "
-                         "an EMPTY database (createdb a new one, or dropdb and createdb this one).")
+            holds_orders = cursor.fetchone()[0]
+    if holds_orders and not args.reuse:
+        sys.exit(f"The database {connection.settings_dict['NAME']!r} already holds orders: this bench needs "
+                 "an EMPTY database (createdb a new one, or dropdb and createdb this one), or --reuse to "
+                 "re-measure what an earlier run seeded.")
 
     log("migrating")
     call_command("migrate", interactive=False, verbosity=0)
 
-    t0 = time.perf_counter()
     password = secrets.token_urlsafe(16)
-    seeded = seed(rows=args.rows, password=password)
-    seed_seconds = time.perf_counter() - t0
-    log(f"seeded {args.rows} orders in {seed_seconds:.1f} s; VACUUM ANALYZE")
-    t0 = time.perf_counter()
-    with connection.cursor() as cursor:
-        for table in ("orders_customer", "orders_order", "orders_orderitem", "logistics_shipment"):
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
-    analyze_seconds = time.perf_counter() - t0
+    seed_seconds = analyze_seconds = None
+    if holds_orders:
+        seeded = reseeded(rows=args.rows, password=password)
+        log(f"reusing {seeded['counts']['orders']} seeded orders")
+    else:
+        t0 = time.perf_counter()
+        seeded = seed(rows=args.rows, password=password)
+        seed_seconds = round(time.perf_counter() - t0, 1)
+        log(f"seeded {args.rows} orders in {seed_seconds:.1f} s; VACUUM ANALYZE")
+        t0 = time.perf_counter()
+        with connection.cursor() as cursor:
+            for table in ("orders_customer", "orders_order", "orders_orderitem", "logistics_shipment"):
+                cursor.execute(f"VACUUM (ANALYZE) {table}")
+        analyze_seconds = round(time.perf_counter() - t0, 1)
+    if args.seed_only:
+        return {"bench": "admin_changelist", "rows": args.rows, "seeded_only": True, "seed_seconds": seed_seconds,
+                "analyze_seconds": analyze_seconds, "counts": seeded["counts"]}
 
     if Order not in admin.site._registry:
         sys.exit("orders.Order is not registered in the admin (orders/admin.py): nothing to measure.")
@@ -134,7 +151,7 @@ def run(args, workdir: Path) -> dict:
         log(f"gunicorn on {server.url}; logging in")
         session = login(server.url, username=seeded["username"], password=password)
         for name, (path, must_contain) in views.items():
-            details[name] = measure(session, server.url, path, must_contain=must_contain,
+            details[name] = measure(session, server, path, must_contain=must_contain,
                                     warmup=args.warmup, timed=args.requests)
             log(f"{name}: {details[name]}")
 
@@ -144,8 +161,10 @@ def run(args, workdir: Path) -> dict:
         "p50_ms": max(d["p50_ms"] for d in details.values()),
         "p95_ms": max(d["p95_ms"] for d in details.values()),
         "queries_per_request": max(d["queries_max"] for d in details.values()),
-        "seed_seconds": round(seed_seconds, 1),
-        "analyze_seconds": round(analyze_seconds, 1),
+        "server_cpu_ms_per_request": max(d["server_cpu_ms_per_request"] for d in details.values()),
+        "reused": holds_orders,
+        "seed_seconds": seed_seconds,
+        "analyze_seconds": analyze_seconds,
         "counts": seeded["counts"],
         "details": details,
     }
@@ -281,6 +300,33 @@ def seed(*, rows: int, password: str) -> dict:
             "newest_shipped_order_no": newest_shipped, "awb": awb_pick[0], "awb_order_no": awb_pick[1]}
 
 
+def reseeded(*, rows: int, password: str) -> dict:
+    """What seed() returned, read back from a database it filled earlier (--reuse): the bench superuser gets
+    a new password, the orders the views must list are found again by the same rules."""
+    from django.contrib.auth import get_user_model
+
+    from logistics.models import Shipment
+    from orders.models import Customer, Order, OrderItem
+
+    username = "bench-admin"
+    user = get_user_model().objects.filter(username=username, is_superuser=True).first()
+    if user is None:
+        sys.exit("--reuse: this database was not seeded by this bench (no bench-admin superuser).")
+    orders = Order.objects.count()
+    if orders != rows:
+        sys.exit(f"--reuse: the database holds {orders} orders, not --rows {rows}.")
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    shipment = Shipment.objects.filter(order_id__gte=rows // 2).order_by("order_id").select_related("order").first()
+    counts = {"customers": Customer.objects.count(), "orders": orders, "items": OrderItem.objects.count(),
+              "shipments": Shipment.objects.count()}
+    return {"username": username, "counts": counts,
+            "newest_order_no": Order.objects.order_by("-id").values_list("order_no", flat=True)[0],
+            "newest_shipped_order_no": Order.objects.filter(status="shipped").order_by("-id")
+            .values_list("order_no", flat=True)[0],
+            "awb": shipment.awb, "awb_order_no": shipment.order.order_no}
+
+
 def login(base_url: str, *, username: str, password: str):
     import requests
 
@@ -300,10 +346,12 @@ def login(base_url: str, *, username: str, password: str):
     return session
 
 
-def measure(session, base_url: str, path: str, *, must_contain: str, warmup: int, timed: int) -> dict:
+def measure(session, server, path: str, *, must_contain: str, warmup: int, timed: int) -> dict:
+    """Latency percentiles of `timed` requests, and the server's CPU time per request (user + system of the
+    gunicorn processes): unlike the latency, that barely moves when other programs load the machine."""
     from html import escape
 
-    url = base_url + path
+    url = server.url + path
     def fetch():
         t0 = time.perf_counter()
         response = session.get(url, timeout=60, allow_redirects=False)
@@ -318,11 +366,13 @@ def measure(session, base_url: str, path: str, *, must_contain: str, warmup: int
     for _ in range(warmup):
         fetch()
     latencies, queries, query_ms = [], [], []
+    cpu_before = server.cpu_seconds()
     for _ in range(timed):
         response, elapsed = fetch()
         latencies.append(elapsed)
         queries.append(int(response.headers.get("X-Query-Count", -1)))
         query_ms.append(float(response.headers.get("X-Query-Ms", 0)))
+    server_cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / timed
     return {
         "path": path,
         "requests": timed,
@@ -331,6 +381,7 @@ def measure(session, base_url: str, path: str, *, must_contain: str, warmup: int
         "max_ms": round(max(latencies), 1),
         "queries_max": max(queries),
         "sql_ms_p50": round(percentile(query_ms, 0.50), 1),
+        "server_cpu_ms_per_request": round(server_cpu_ms, 1),
         "bytes": len(response.content),
     }
 

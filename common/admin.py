@@ -23,10 +23,25 @@ from common.money import format_rupiah
 from common.scoping import scope_to_user_sellers
 
 
+class EstimatedCount(int):
+    """A row count taken from PostgreSQL's statistics, not from COUNT(*). It is an int for paging, and prints
+    as "≈ 152000" wherever the admin shows it (the result count, "Select all …", "All … selected"), so an
+    estimate is never read as an exact figure."""
+
+    def __str__(self) -> str:
+        return f"≈ {int(self)}"
+
+
+def _three_significant_digits(number: int) -> int:
+    digits = len(str(number))
+    return round(number, 3 - digits) if digits > 3 else number
+
+
 class EstimatedCountPaginator(Paginator):
     """Big lists count with PostgreSQL's estimates instead of COUNT(*), which reads every matching row:
-    the table's reltuples when unfiltered, the planner's row estimate when filtered. Lists estimated
-    below ADMIN_ESTIMATED_COUNT_THRESHOLD (and every list on other databases) keep the exact count."""
+    the table's reltuples when unfiltered, the planner's row estimate when filtered, rounded to three
+    significant digits and shown as approximate (EstimatedCount). Lists estimated below
+    ADMIN_ESTIMATED_COUNT_THRESHOLD (and every list on other databases) keep the exact count."""
 
     @cached_property
     def count(self) -> int:
@@ -34,7 +49,7 @@ class EstimatedCountPaginator(Paginator):
         if query is not None:
             estimate = _table_rows(self.object_list) if not query.where else _planned_rows(self.object_list)
             if estimate is not None and estimate >= settings.ADMIN_ESTIMATED_COUNT_THRESHOLD:
-                return estimate
+                return EstimatedCount(_three_significant_digits(estimate))
         return super().count
 
 

@@ -69,3 +69,39 @@ def test_small_table_below_the_threshold_counts_exactly(settings):
     make_sellers(7, start=300)
 
     assert EstimatedCountPaginator(Seller.objects.all(), 50).count == 307
+
+
+def test_an_estimate_is_rounded_and_shown_as_approximate(settings):
+    settings.ADMIN_ESTIMATED_COUNT_THRESHOLD = 100
+    make_sellers(1234)
+    analyze("sellers_seller")
+
+    count = EstimatedCountPaginator(Seller.objects.all(), 50).count
+
+    assert count == 1230 and isinstance(count, int)
+    assert str(count) == "≈ 1230"
+    assert f"{count} selected" == "≈ 1230 selected"
+
+
+def test_an_exact_count_is_shown_as_is(settings):
+    settings.ADMIN_ESTIMATED_COUNT_THRESHOLD = 10_000
+    make_sellers(1234)
+    analyze("sellers_seller")
+
+    assert str(EstimatedCountPaginator(Seller.objects.all(), 50).count) == "1234"
+
+
+def test_the_order_list_shows_its_estimated_count_as_approximate(settings, admin_client_logged_in):
+    from tests.factories import OrderFactory
+
+    settings.ADMIN_ESTIMATED_COUNT_THRESHOLD = 100
+    seller = Seller.objects.create(code="EST01", name="Toko Estimasi")
+    for _ in range(120):
+        OrderFactory(seller=seller, customer__seller=seller)
+    analyze("orders_order")
+
+    html = admin_client_logged_in.get("/admin/orders/order/").content.decode()
+
+    assert "≈ 120 results" in html
+    assert "Select all ≈ 120 orders" in html
+    assert "All ≈ 120 selected" in html  # the admin's own "%(total_count)s" text
