@@ -331,14 +331,16 @@ class ProductImporter(Importer):
                 self._temp_tables(cursor)
                 self.temp_tables = True
             existing, look = self._needing_a_look(cursor, valid, copy_text)
+            numbers = range(len(valid))  # each row's n in _import_row
             if len(look) < len(valid):  # the other rows change nothing: no Python comparison for them
                 for n, (row, _values) in enumerate(valid):
                     if n not in look:
                         report.outcome(row, "unchanged")
-                valid = [valid[n] for n in sorted(look)]
+                numbers = sorted(look)
+                valid = [valid[n] for n in numbers]
             if valid:
                 product_state = self._product_states(cursor, valid, existing)
-                self._apply(cursor, valid, existing, product_state, report)
+                self._apply(cursor, valid, numbers, existing, product_state, report)
 
     def _differs_sql(self) -> str:
         """SQL true when row r of _import_row would change its variant v or v's product p: the same
@@ -481,7 +483,7 @@ class ProductImporter(Importer):
         )
         return {r[0]: list(r[1:]) for r in cursor.fetchall()}
 
-    def _apply(self, cursor, valid, existing, product_state, report: Report) -> None:
+    def _apply(self, cursor, valid, numbers, existing, product_state, report: Report) -> None:
         present = self.present
         product_cols = [(c, f, _PRODUCT_FIELDS.index(f)) for c, f in _PRODUCT_COLUMNS.items()
                         if c in present and c != "product_name"]
@@ -489,10 +491,10 @@ class ProductImporter(Importer):
         changed_products: dict[int, list] = {}
         new_products: dict[tuple[int, str], list] = {}
         changed_variants: dict[int, list] = {}
-        new_variants: list[tuple[tuple[int, str], dict]] = []
+        new_variants: list[tuple[tuple[int, str], int]] = []  # (product key, n in _import_row)
         outcomes: list[tuple[Row, str]] = []
 
-        for row, values in valid:
+        for (row, values), n in zip(valid, numbers, strict=True):
             key = (values["seller_id"], values["sku"])
             found = existing.get(key)
             if found is None:
@@ -508,7 +510,7 @@ class ProductImporter(Importer):
                                 state[index] = values[column]
                 else:
                     self._product_changes(pid, values, product_state, changed_products, product_cols, rename=False)
-                new_variants.append((pkey, values))
+                new_variants.append((pkey, n))
                 outcomes.append((row, "new"))
                 continue
             variant_id, pid = found[0], found[1]
@@ -616,26 +618,24 @@ class ProductImporter(Importer):
         name, options, price, weight, length, width, height, active = values
         return (name, self._options_json(options), price, weight, length, width, height, active)
 
-    def _insert_variants(self, cursor, new_variants) -> None:
-        rows = []
-        for pkey, values in new_variants:
-            active = values.get("active")
-            rows.append((self.products_by_name[pkey], values["seller_id"], values["sku"], *self._variant_row([
-                values.get("variant_name", ""), values.get("options") or {}, values["price"], values["weight_grams"],
-                values.get("length_cm"), values.get("width_cm"), values.get("height_cm"),
-                True if active is None else active])))
-        self._copy(cursor, "_import_variant", "product_id, seller_id, sku, name, options, price, weight_grams,"
-                   " length_cm, width_cm, height_cm, is_active", rows)
+    def _insert_variants(self, cursor, new_variants: list[tuple[tuple[int, str], int]]) -> None:
+        """The new variants straight from _import_row: only each one's product id goes along, as an array
+        indexed by n (0 for the rows that are not new). Columns left out of the file get the defaults."""
+        product_ids = [0] * (max(n for _key, n in new_variants) + 1)
+        for pkey, n in new_variants:
+            product_ids[n] = self.products_by_name[pkey]
         history, params = self._history_sql(Variant, "ins", "+")
         cursor.execute(
             f"WITH ins AS (INSERT INTO {self.variant_table} (created_at, updated_at, product_id, seller_id, sku, name,"
             f" option_values, price, weight_grams, length_cm, width_cm, height_cm, is_active)"
-            f" SELECT now(), now(), product_id, seller_id, sku, name, options::jsonb, price, weight_grams, length_cm,"
-            f" width_cm, height_cm, is_active FROM _import_variant ON CONFLICT (seller_id, sku) DO NOTHING"
-            f" RETURNING *), hist AS ({history}) SELECT count(*) FROM ins",
-            params,
+            f" SELECT now(), now(), p.product_id, r.seller_id, r.sku, COALESCE(r.name, ''),"
+            f" COALESCE(r.options, '{{}}')::jsonb, r.price, r.weight_grams, r.length_cm, r.width_cm, r.height_cm,"
+            f" COALESCE(r.is_active, true) FROM _import_row r CROSS JOIN LATERAL"
+            f" (SELECT (%s::bigint[])[r.n + 1] AS product_id) p WHERE p.product_id > 0 ORDER BY r.n"
+            f" ON CONFLICT (seller_id, sku) DO NOTHING RETURNING *), hist AS ({history}) SELECT count(*) FROM ins",
+            [product_ids, *params],
         )
-        if cursor.fetchone()[0] != len(rows):
+        if cursor.fetchone()[0] != len(new_variants):
             raise ImportConflict(_("Some SKUs of this file were created by someone else during the import; run "
                                    "the import again."))
 
