@@ -22,8 +22,6 @@ from transfers.importing import Column, Importer, Report, Row
 
 _MISSING = object()
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
 _COPY_BOOLEANS = {True: "t", False: "f", None: "\\N"}
 
 
@@ -169,10 +167,11 @@ class ProductImporter(Importer):
         self.reason = (_("Import %(reference)s") % {"reference": self.reference})[:100] if self.reference else ""
 
     # ---- validation (pure Python, a batch at a time; runs ahead in a worker thread, see Importer.prepare_ahead)
-    def prepare_batch(self, rows: list[Row]) -> tuple[list[tuple[Row, dict]], list[tuple[Row, list]]]:
-        """([(row, values by column key, seller as seller_id)], [(row, problems)]) of a batch, rows in file
-        order. Column by column: each column's cells go through a memo of the texts already parsed without
-        a problem (prices, weights, sellers, options repeat across a file), the parser runs on the others."""
+    def prepare_batch(self, rows: list[Row]) -> tuple[list[tuple[Row, dict]], list[tuple[Row, list]], str]:
+        """([(row, values by column key, seller as seller_id)], [(row, problems)], the valid rows in COPY text
+        for _import_row) of a batch, rows in file order. Column by column: each column's cells go through a
+        memo of the texts already parsed without a problem (prices, weights, sellers, options repeat across a
+        file), the parser runs on the others."""
         positions = self.positions
         cells = [row.cells for row in rows]
         width = max(positions.values()) + 1
