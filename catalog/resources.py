@@ -152,7 +152,7 @@ class ProductImporter(Importer):
         for pk, slug, name in Category.objects.values_list("pk", "slug", "name"):
             self.categories.setdefault(name.lower(), pk)
             self.categories[slug.lower()] = pk
-        self.seen: set[tuple[int, str]] = set()  # (seller_id, sku) of the rows so far
+        self.seen: dict[int, set[str]] = {}  # seller_id -> the SKUs of the rows so far
         self.products_by_name: dict[tuple[int, str], int] = {}
         self.temp_tables = False
         self.row_parsers = [("seller", lambda r, p: lookup_seller(self.sellers, r, p), {})] + [
@@ -216,12 +216,14 @@ class ProductImporter(Importer):
                 if found:
                     problems.setdefault(i, []).extend(found)
             if seller_id is not None and sku:
-                key = (seller_id, sku)
-                if key in seen:
+                skus_seen = seen.get(seller_id)
+                if skus_seen is None:
+                    skus_seen = seen[seller_id] = set()
+                if sku in skus_seen:
                     problems.setdefault(i, []).append(
                         ("sku", sku, _("this SKU of this seller appears more than once in the file")))
                 else:
-                    seen.add(key)
+                    skus_seen.add(sku)
             skus.append(sku)
             product_names.append(name)
         names += ["sku", "product_name"]
