@@ -12,7 +12,8 @@ every row, batched upsert with history rows, in one transaction). Then it import
 Measured: wall time of each run, this process's peak memory (ru_maxrss, which includes Django itself and the
 CSV generation), the SQL statements per 1,000 rows (through connection.execute_wrapper; the COPY streams that
 feed each batch's statements and the progress updates, which go through their own connection, are not
-counted), the CPU time of this process, the history rows written, and the machine's load average (the
+counted), the CPU time of this process and of the PostgreSQL server process serving it (read from /proc
+when the server runs on this machine), the history rows written, and the machine's load average (the
 machine is shared: compare CPU seconds with wall seconds). Progress goes to stderr; the last line on
 stdout is one JSON object with rows_per_s, reimport_rows_per_s, peak_mb, queries_per_1000 and the rest
 under "details". --profile runs the first import under cProfile (figures are then slower).
@@ -115,8 +116,10 @@ def run(args, workdir: Path) -> dict:
             job.file.save("products.csv", File(handle), save=True)
         log(f"{label}: importing")
         history_before = Variant.history.count() + Product.history.count()
+        backend = backend_pid(connection)
         with AutoAnalyze(naptime=5) as _analyze, QueryMeter() as meter:
             started, cpu_started = time.perf_counter(), time.process_time()
+            db_cpu_started = backend_cpu_seconds(backend)
             if profile:
                 import cProfile
                 import pstats
@@ -128,11 +131,12 @@ def run(args, workdir: Path) -> dict:
                 profiler.disable()
                 pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+            db_cpu = backend_cpu_seconds(backend) - db_cpu_started if backend else None
         if job.status != ImportJob.Status.DONE or job.error_rows:
             sys.exit(f"{label} did not import cleanly: {job.status} {job.file_error} {job.errors[:3]}")
         log(f"{label}: {seconds:.2f} s, {job.new_rows} new, {job.updated_rows} updated, "
             f"{job.unchanged_rows} unchanged, {meter.count} queries")
-        return {"seconds": seconds, "cpu": cpu, "queries": meter.count, "db_seconds": meter.seconds,
+        return {"seconds": seconds, "cpu": cpu, "db_cpu": db_cpu, "queries": meter.count, "db_seconds": meter.seconds,
                 "new": job.new_rows, "updated": job.updated_rows, "unchanged": job.unchanged_rows,
                 "history_rows": Variant.history.count() + Product.history.count() - history_before}
 
@@ -152,15 +156,40 @@ def run(args, workdir: Path) -> dict:
         "details": {
             "csv_mb": round(size / 1048576, 1),
             "import_s": round(first["seconds"], 2), "import_db_s": round(first["db_seconds"], 2),
-            "import_cpu_s": round(first["cpu"], 2),
+            "import_cpu_s": round(first["cpu"], 2), "import_db_cpu_s": _round(first["db_cpu"]),
             "reimport_s": round(second["seconds"], 2), "reimport_db_s": round(second["db_seconds"], 2),
-            "reimport_cpu_s": round(second["cpu"], 2),
+            "reimport_cpu_s": round(second["cpu"], 2), "reimport_db_cpu_s": _round(second["db_cpu"]),
             "reimport_queries_per_1000": round(second["queries"] * 1000 / args.rows, 2),
             "import_history_rows": first["history_rows"], "reimport_history_rows": second["history_rows"],
             "load_average": [round(x, 2) for x in os.getloadavg()],
             "variants": variants, "products": products,
         },
     }
+
+
+def backend_pid(connection) -> int | None:
+    """The PostgreSQL server process of this connection, when it runs on this machine (its CPU time is
+    then readable in /proc); None otherwise."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    return pid if backend_cpu_seconds(pid) is not None else None
+
+
+def backend_cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds used so far by process `pid` (Linux /proc), None when unreadable."""
+    if pid is None:
+        return None
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ resources of the product and stock lists."""
 from __future__ import annotations
 
 import json
+from itertools import repeat
 
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -18,6 +19,22 @@ from common.scoping import scope_to_user_sellers
 from sellers.models import Seller
 from transfers import importing as imp
 from transfers.importing import Column, Importer, Report, Row
+
+_MISSING = object()
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_BOOLEANS = {True: "t", False: "f", None: "\\N"}
+
+
+def _copy_column(values: list) -> list[str]:
+    """Text, numbers and None of one column in PostgreSQL's COPY text format."""
+    if all(value.__class__ is str for value in values):
+        joined = "".join(values)
+        if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+            return [value.translate(_COPY_ESCAPES) for value in values]
+        return values
+    return ["\\N" if value is None else value.translate(_COPY_ESCAPES) if value.__class__ is str else str(value)
+            for value in values]
+
 
 PRODUCT_STATUSES = {"draft": "draft", "active": "active", "aktif": "active", "archived": "archived",
                     "arsip": "archived", "diarsipkan": "archived"}
@@ -104,6 +121,7 @@ class ProductImporter(Importer):
     title = gettext_lazy("Products and variants")
     permissions = ("catalog.add_product", "catalog.change_product", "catalog.add_variant", "catalog.change_variant")
     batch_size = 5000
+    prepare_ahead = True
     columns = [
         Column("seller", "penjual", gettext_lazy("Seller code."), True, ("TOKO01", "TOKO01")),
         Column("sku", "sku", gettext_lazy("SKU, unique per seller; the row updates the variant with this SKU "
@@ -134,56 +152,136 @@ class ProductImporter(Importer):
         for pk, slug, name in Category.objects.values_list("pk", "slug", "name"):
             self.categories.setdefault(name.lower(), pk)
             self.categories[slug.lower()] = pk
-        self.seen: dict[int, set[str]] = {}
+        self.seen: dict[int, set[str]] = {}  # seller_id -> the SKUs of the rows so far
         self.products_by_name: dict[tuple[int, str], int] = {}
         self.temp_tables = False
         self.row_parsers = [("seller", lambda r, p: lookup_seller(self.sellers, r, p), {})] + [
             (key, parse, {}) for key, parse in self._parsers() if key in self.present]
         self.options_text: dict[str, dict] = {}
+        self.options_json: dict[int, tuple[dict, str]] = {}
+        self.copy = self.copy_available()
+        self.renamed = False  # a product was renamed: its old name may still lead to it (see _needing_a_look)
+        self.differs = self._differs_sql()
         self.variant_table = Variant._meta.db_table
         self.product_table = Product._meta.db_table
         self.reason = (_("Import %(reference)s") % {"reference": self.reference})[:100] if self.reference else ""
 
-    # ---- validation (pure Python, per row)
-    def _clean(self, row: Row) -> dict | None:
-        """The row's values by column key (seller as seller_id), or RowInvalid with every problem. Inlined
-        memo lookups: this runs once per row of files with millions of rows."""
-        raw_values = row.values
-        problems: list = []
-        values: dict = {}
+    # ---- validation (pure Python, a batch at a time; runs ahead in a worker thread, see Importer.prepare_ahead)
+    def prepare_batch(self, rows: list[Row]) -> tuple[list[tuple[Row, dict]], list[tuple[Row, list]], str]:
+        """([(row, values by column key, seller as seller_id)], [(row, problems)], the valid rows in COPY text
+        for _import_row) of a batch, rows in file order. Column by column: each column's cells go through a
+        memo of the texts already parsed without a problem (prices, weights, sellers, options repeat across a
+        file), the parser runs on the others."""
+        positions = self.positions
+        cells = [row.cells for row in rows]
+        width = max(positions.values()) + 1
+        if any(len(c) < width for c in cells):  # a short row: the missing cells are empty
+            cells = [c if len(c) >= width else [*c, *[""] * (width - len(c))] for c in cells]
+        problems: dict[int, list] = {}
+        names, columns = [], []
+        missing = _MISSING
         for key, parse, memo in self.row_parsers:
-            raw = raw_values.get(key, "")
-            hit = memo.get(raw) if raw.__class__ is str else None
-            if hit is None:
-                found: list = []
-                hit = (parse(row, found), found)
-                if raw.__class__ is str and len(memo) < 20_000:
-                    memo[raw] = hit
-            values[key] = hit[0]
-            if hit[1]:
-                problems.extend(hit[1])
-        sku = raw_values.get("sku", "")
-        sku = sku.strip() if sku.__class__ is str else imp.cell_text(sku).strip()
-        if not sku or len(sku) > 64:
-            sku = imp.text(row, "sku", required=True, max_length=64, problems=problems)
-        values["sku"] = sku
-        name = raw_values.get("product_name", "")
-        name = name.strip() if name.__class__ is str else imp.cell_text(name).strip()
-        if not name or len(name) > 255:
-            name = imp.text(row, "product_name", required=True, max_length=255, problems=problems)
-        values["product_name"] = name
-        seller_id = values["seller_id"] = values.pop("seller")
-        if seller_id is not None and sku:
-            seen = self.seen.get(seller_id)
-            if seen is None:
-                seen = self.seen[seller_id] = set()
-            if sku in seen:
-                problems.append(("sku", sku, _("this SKU of this seller appears more than once in the file")))
-            else:
-                seen.add(sku)
-        if problems:
-            raise imp.RowInvalid(problems)
-        return values
+            index = positions[key]
+            raws = [c[index] for c in cells]
+            parsed = list(map(memo.get, raws, repeat(missing, len(raws))))
+            for i in [i for i, value in enumerate(parsed) if value is missing]:
+                raw = raws[i]
+                value = memo.get(raw, missing) if raw.__class__ is str else missing  # seen earlier in the batch
+                if value is missing:
+                    found: list = []
+                    value = parse(rows[i], found)
+                    if found:
+                        problems.setdefault(i, []).extend(found)
+                    elif raw.__class__ is str and len(memo) < 20_000:
+                        memo[raw] = value
+                parsed[i] = value
+            names.append("seller_id" if key == "seller" else key)
+            columns.append(parsed)
+        skus, product_names = [], []
+        sku_at, name_at = positions["sku"], positions["product_name"]
+        seen = self.seen
+        for i, (c, seller_id) in enumerate(zip(cells, columns[0], strict=True)):
+            sku = c[sku_at]
+            sku = sku.strip() if sku.__class__ is str else imp.cell_text(sku).strip()
+            if not sku or len(sku) > 64:
+                found = []
+                sku = imp.text(rows[i], "sku", required=True, max_length=64, problems=found)
+                if found:
+                    problems.setdefault(i, []).extend(found)
+            name = c[name_at]
+            name = name.strip() if name.__class__ is str else imp.cell_text(name).strip()
+            if not name or len(name) > 255:
+                found = []
+                name = imp.text(rows[i], "product_name", required=True, max_length=255, problems=found)
+                if found:
+                    problems.setdefault(i, []).extend(found)
+            if seller_id is not None and sku:
+                skus_seen = seen.get(seller_id)
+                if skus_seen is None:
+                    skus_seen = seen[seller_id] = set()
+                if sku in skus_seen:
+                    problems.setdefault(i, []).append(
+                        ("sku", sku, _("this SKU of this seller appears more than once in the file")))
+                else:
+                    skus_seen.add(sku)
+            skus.append(sku)
+            product_names.append(name)
+        names += ["sku", "product_name"]
+        columns += [skus, product_names]
+        if not problems:
+            valid = [(row, dict(zip(names, values, strict=True)))
+                     for row, values in zip(rows, zip(*columns, strict=True), strict=True)]
+            rejected = []
+        else:
+            valid, rejected = [], []
+            for i, values in enumerate(zip(*columns, strict=True)):
+                if i in problems:
+                    rejected.append((rows[i], problems[i]))
+                else:
+                    valid.append((rows[i], dict(zip(names, values, strict=True))))
+        copy_text = ""
+        if self.copy and valid:
+            by_name = dict(zip(names, columns, strict=True))
+            if problems:
+                keep = [i for i in range(len(rows)) if i not in problems]
+                by_name = {name: [column[i] for i in keep] for name, column in by_name.items()}
+            copy_text = self._row_copy_text(by_name, len(valid))
+        return valid, rejected, copy_text
+
+    def _row_copy_text(self, columns: dict[str, list], count: int) -> str:
+        """The batch's valid rows in COPY text format for _import_row (n = the row's index in the batch's valid
+        rows), built column by column: `columns` maps a column key (seller as seller_id) to its values."""
+        absent = ["\\N"] * count
+        out = [list(map(str, range(count))), list(map(str, columns["seller_id"]))]
+        for key in ("sku", "product_name", "variant_name", "options", "price", "weight_grams", "length_cm",
+                    "width_cm", "height_cm", "active", "description", "brand", "product_status", "category"):
+            values = columns.get(key)
+            if values is None:
+                out.append(absent)
+                continue
+            if key == "options":
+                values = list(map(self._options_json, values))
+            elif key == "active":
+                values = list(map(_COPY_BOOLEANS.__getitem__, values))
+                out.append(values)
+                continue
+            out.append(_copy_column(values))
+        lines = list(map("\t".join, zip(*out, strict=True)))
+        lines.append("")
+        return "\n".join(lines)
+
+    def _options_json(self, options: dict | None) -> str | None:
+        """The options as JSON text; the parsed options of repeated cells are one dict object, so the text of
+        each is made once (the cache holds the dict, so its id is not reused)."""
+        if options is None:
+            return None
+        cached = self.options_json.get(id(options))
+        if cached is not None and cached[0] is options:
+            return cached[1]
+        dumped = json.dumps(options, ensure_ascii=False)
+        if len(self.options_json) < 20_000:
+            self.options_json[id(options)] = (options, dumped)
+        return dumped
 
     def _category(self, row: Row, problems: list):
         word = imp.text(row, "category", problems=problems)
@@ -220,25 +318,51 @@ class ProductImporter(Importer):
         ]
 
     # ---- one batch
-    def process_batch(self, rows: list[Row], report: Report) -> None:
-        valid: list[tuple[Row, dict]] = []
-        for row in rows:
-            try:
-                valid.append((row, self._clean(row)))
-            except imp.RowInvalid as exc:
-                report.reject(row, exc.problems)
+    def process_batch(self, prepared, report: Report) -> None:
+        valid, rejected, copy_text = prepared
+        for row, problems in rejected:
+            report.reject(row, problems)
         if not valid:
             return
-        if not self.copy_available():
+        if not self.copy:
             self._apply_one_by_one(valid, report)
             return
         with connection.cursor() as cursor:
             if not self.temp_tables:
                 self._temp_tables(cursor)
                 self.temp_tables = True
-            existing = self._existing_variants(cursor, valid)
-            product_state = self._product_states(cursor, valid, existing)
-            self._apply(cursor, valid, existing, product_state, report)
+            existing, look = self._needing_a_look(cursor, valid, copy_text)
+            numbers = range(len(valid))  # each row's n in _import_row
+            if len(look) < len(valid):  # the other rows change nothing: no Python comparison for them
+                for n, (row, _values) in enumerate(valid):
+                    if n not in look:
+                        report.outcome(row, "unchanged")
+                numbers = sorted(look)
+                valid = [valid[n] for n in numbers]
+            if valid:
+                product_state = self._product_states(cursor, valid, existing)
+                self._apply(cursor, valid, numbers, existing, product_state, report)
+
+    def _differs_sql(self) -> str:
+        """SQL true when row r of _import_row would change its variant v or v's product p: the same
+        comparisons _apply makes (IS DISTINCT FROM: NULL equals NULL), over the columns in the file."""
+        present = self.present
+        checks = ["r.product_name IS DISTINCT FROM p.name"]  # a new name renames the product
+        for column, sql in (("variant_name", "r.name IS DISTINCT FROM v.name"),
+                            ("options", "r.options::jsonb IS DISTINCT FROM v.option_values"),
+                            ("price", "r.price IS DISTINCT FROM v.price"),
+                            ("weight_grams", "r.weight_grams IS DISTINCT FROM v.weight_grams"),
+                            ("length_cm", "r.length_cm IS DISTINCT FROM v.length_cm"),
+                            ("width_cm", "r.width_cm IS DISTINCT FROM v.width_cm"),
+                            ("height_cm", "r.height_cm IS DISTINCT FROM v.height_cm"),
+                            ("active", "r.is_active IS DISTINCT FROM v.is_active"),
+                            ("description", "r.description IS DISTINCT FROM p.description"),
+                            ("brand", "r.brand IS DISTINCT FROM p.brand"),
+                            ("product_status", "(r.status IS NOT NULL AND r.status IS DISTINCT FROM p.status)"),
+                            ("category", "r.category_id IS DISTINCT FROM p.category_id")):
+            if column in present:
+                checks.append(sql)
+        return " OR ".join(checks)
 
     @staticmethod
     def copy_available() -> bool:
@@ -286,23 +410,47 @@ class ProductImporter(Importer):
         instance._change_reason = self.reason or None
         instance.save(**kwargs)
 
-    def _existing_variants(self, cursor, valid) -> dict[tuple[int, str], tuple]:
-        self._copy(cursor, "_import_key", "seller_id, sku", ((v["seller_id"], v["sku"]) for _r, v in valid))
+    def _needing_a_look(self, cursor, valid, copy_text: str) -> tuple[dict[tuple[int, str], tuple], set[int]]:
+        """The batch goes to _import_row in one COPY; one statement compares it with the database and returns
+        the rows that need the Python comparison of _apply: new SKUs, rows that change their variant or
+        product, and every row of a product one of those touches (so that rows of one product in one batch
+        are still weighed together). Returns (existing variants of those rows by (seller_id, sku), their
+        indexes in `valid`); the other rows change nothing. After a rename in this import every row gets
+        the look (an old product name may then lead to the renamed product)."""
+        cursor.execute("TRUNCATE _import_row")
+        with cursor.copy("COPY _import_row FROM STDIN") as copy:
+            copy.write(copy_text)
+        everything = "true" if self.renamed else "false"
+        # The variant is looked up through LATERAL … LIMIT 1 (the unique (seller_id, sku) index, row by row):
+        # a plain join lets the planner hash the whole variant table for every batch.
         cursor.execute(
-            f"SELECT v.seller_id, v.sku, v.id, v.product_id, v.name, v.option_values::text, v.price, v.weight_grams,"
-            f" v.length_cm, v.width_cm, v.height_cm, v.is_active"
-            f" FROM _import_key k JOIN {self.variant_table} v ON v.seller_id = k.seller_id AND v.sku = k.sku"
+            f"WITH j AS MATERIALIZED (SELECT r.n, v.seller_id, v.sku, v.id, v.product_id, v.name,"
+            f" v.option_values::text AS options, v.price, v.weight_grams, v.length_cm, v.width_cm, v.height_cm,"
+            f" v.is_active, p.seller_id AS product_seller_id, p.name AS product_name,"
+            f" (v.id IS NULL OR {self.differs}) AS flagged"
+            f" FROM _import_row r LEFT JOIN LATERAL (SELECT * FROM {self.variant_table} x"
+            f" WHERE x.seller_id = r.seller_id AND x.sku = r.sku LIMIT 1) v ON true"
+            f" LEFT JOIN {self.product_table} p ON p.id = v.product_id),"
+            f" touched AS (SELECT product_id FROM j WHERE flagged AND product_id IS NOT NULL"
+            f" UNION SELECT product_id FROM j WHERE id IS NOT NULL AND (product_seller_id, product_name) IN"
+            f" (SELECT r.seller_id, r.product_name FROM _import_row r JOIN j ON j.n = r.n WHERE j.id IS NULL))"
+            f" SELECT n, seller_id, sku, id, product_id, name, options, price, weight_grams, length_cm, width_cm,"
+            f" height_cm, is_active FROM j"
+            f" WHERE {everything} OR flagged OR product_id IN (SELECT product_id FROM touched)"
         )
         options = self.options_text  # option texts repeat: decode each once
-        found = {}
+        found, look = {}, set()
         for r in cursor.fetchall():
-            decoded = options.get(r[5])
+            look.add(r[0])
+            if r[3] is None:
+                continue
+            decoded = options.get(r[6])
             if decoded is None:
-                decoded = json.loads(r[5])
+                decoded = json.loads(r[6])
                 if len(options) < 50_000:
-                    options[r[5]] = decoded
-            found[(r[0], r[1])] = (r[2], r[3], r[4], decoded, *r[6:])
-        return found
+                    options[r[6]] = decoded
+            found[(r[1], r[2])] = (r[3], r[4], r[5], decoded, *r[7:])
+        return found, look
 
     def _product_states(self, cursor, valid, existing) -> dict[int, list]:
         """Current values of every product the batch touches, and product ids for new SKUs found by name."""
@@ -336,7 +484,7 @@ class ProductImporter(Importer):
         )
         return {r[0]: list(r[1:]) for r in cursor.fetchall()}
 
-    def _apply(self, cursor, valid, existing, product_state, report: Report) -> None:
+    def _apply(self, cursor, valid, numbers, existing, product_state, report: Report) -> None:
         present = self.present
         product_cols = [(c, f, _PRODUCT_FIELDS.index(f)) for c, f in _PRODUCT_COLUMNS.items()
                         if c in present and c != "product_name"]
@@ -344,10 +492,10 @@ class ProductImporter(Importer):
         changed_products: dict[int, list] = {}
         new_products: dict[tuple[int, str], list] = {}
         changed_variants: dict[int, list] = {}
-        new_variants: list[tuple[tuple[int, str], dict]] = []
+        new_variants: list[tuple[tuple[int, str], int]] = []  # (product key, n in _import_row)
         outcomes: list[tuple[Row, str]] = []
 
-        for row, values in valid:
+        for (row, values), n in zip(valid, numbers, strict=True):
             key = (values["seller_id"], values["sku"])
             found = existing.get(key)
             if found is None:
@@ -363,7 +511,7 @@ class ProductImporter(Importer):
                                 state[index] = values[column]
                 else:
                     self._product_changes(pid, values, product_state, changed_products, product_cols, rename=False)
-                new_variants.append((pkey, values))
+                new_variants.append((pkey, n))
                 outcomes.append((row, "new"))
                 continue
             variant_id, pid = found[0], found[1]
@@ -401,6 +549,7 @@ class ProductImporter(Importer):
         updated = list(state)
         if rename and updated[0] != values["product_name"]:
             self.products_by_name[(values["seller_id"], values["product_name"])] = pid
+            self.renamed = True
             updated[0] = values["product_name"]
         for column, _name, index in product_cols:
             if column == "product_status" and values[column] is None:
@@ -417,7 +566,10 @@ class ProductImporter(Importer):
 
     def _temp_tables(self, cursor) -> None:
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS _import_key (seller_id bigint, sku text) ON COMMIT DROP;"
+            "CREATE TEMP TABLE IF NOT EXISTS _import_row (n int, seller_id bigint, sku text, product_name text,"
+            " name text, options text, price numeric, weight_grams int, length_cm numeric, width_cm numeric,"
+            " height_cm numeric, is_active bool, description text, brand text, status text, category_id bigint)"
+            " ON COMMIT DROP;"
             " CREATE TEMP TABLE IF NOT EXISTS _import_product (id bigint, seller_id bigint, name text,"
             " description text, brand text, status text, category_id bigint) ON COMMIT DROP;"
             " CREATE TEMP TABLE IF NOT EXISTS _import_variant (id bigint, product_id bigint, seller_id bigint,"
@@ -463,31 +615,28 @@ class ProductImporter(Importer):
             params,
         )
 
-    @staticmethod
-    def _variant_row(values: list) -> tuple:
+    def _variant_row(self, values: list) -> tuple:
         name, options, price, weight, length, width, height, active = values
-        return (name, json.dumps(options, ensure_ascii=False), price, weight, length, width, height, active)
+        return (name, self._options_json(options), price, weight, length, width, height, active)
 
-    def _insert_variants(self, cursor, new_variants) -> None:
-        rows = []
-        for pkey, values in new_variants:
-            active = values.get("active")
-            rows.append((self.products_by_name[pkey], values["seller_id"], values["sku"], *self._variant_row([
-                values.get("variant_name", ""), values.get("options") or {}, values["price"], values["weight_grams"],
-                values.get("length_cm"), values.get("width_cm"), values.get("height_cm"),
-                True if active is None else active])))
-        self._copy(cursor, "_import_variant", "product_id, seller_id, sku, name, options, price, weight_grams,"
-                   " length_cm, width_cm, height_cm, is_active", rows)
+    def _insert_variants(self, cursor, new_variants: list[tuple[tuple[int, str], int]]) -> None:
+        """The new variants straight from _import_row: only each one's product id goes along, as an array
+        indexed by n (0 for the rows that are not new). Columns left out of the file get the defaults."""
+        product_ids = [0] * (max(n for _key, n in new_variants) + 1)
+        for pkey, n in new_variants:
+            product_ids[n] = self.products_by_name[pkey]
         history, params = self._history_sql(Variant, "ins", "+")
         cursor.execute(
             f"WITH ins AS (INSERT INTO {self.variant_table} (created_at, updated_at, product_id, seller_id, sku, name,"
             f" option_values, price, weight_grams, length_cm, width_cm, height_cm, is_active)"
-            f" SELECT now(), now(), product_id, seller_id, sku, name, options::jsonb, price, weight_grams, length_cm,"
-            f" width_cm, height_cm, is_active FROM _import_variant ON CONFLICT (seller_id, sku) DO NOTHING"
-            f" RETURNING *), hist AS ({history}) SELECT count(*) FROM ins",
-            params,
+            f" SELECT now(), now(), p.product_id, r.seller_id, r.sku, COALESCE(r.name, ''),"
+            f" COALESCE(r.options, '{{}}')::jsonb, r.price, r.weight_grams, r.length_cm, r.width_cm, r.height_cm,"
+            f" COALESCE(r.is_active, true) FROM _import_row r CROSS JOIN LATERAL"
+            f" (SELECT (%s::bigint[])[r.n + 1] AS product_id) p WHERE p.product_id > 0 ORDER BY r.n"
+            f" ON CONFLICT (seller_id, sku) DO NOTHING RETURNING *), hist AS ({history}) SELECT count(*) FROM ins",
+            [product_ids, *params],
         )
-        if cursor.fetchone()[0] != len(rows):
+        if cursor.fetchone()[0] != len(new_variants):
             raise ImportConflict(_("Some SKUs of this file were created by someone else during the import; run "
                                    "the import again."))
 

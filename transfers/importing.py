@@ -52,19 +52,26 @@ class Column:
         return self.label_id if language == "id" else self.key
 
 
-class RowInvalid(Exception):
-    """One or more problems with a row: [(column, value, reason), ...]."""
-
-    def __init__(self, problems: list[tuple[str, object, str]]):
-        super().__init__("; ".join(f"{c}: {r}" for c, _v, r in problems))
-        self.problems = problems
-
-
-@dataclass
 class Row:
-    number: int
-    values: dict  # column key -> raw cell
-    cells: list  # the original cells, in file order
+    """One data row: its number in the file (the header is row 1), its cells in file order, and its values
+    by column key (`values`, built on first use: importers that read cells by position never pay for the
+    dict). `extra` lists the positions of non-empty cells in columns without a header."""
+
+    __slots__ = ("_keys", "_values", "cells", "extra", "number")
+
+    def __init__(self, number: int, values: dict | None = None, cells: list | None = None, *,
+                 keys: list | None = None, extra: list | None = None) -> None:
+        self.number = number
+        self.cells = cells if cells is not None else []
+        self.extra = extra
+        self._keys = keys
+        self._values = values
+
+    @property
+    def values(self) -> dict:  # column key -> raw cell
+        if self._values is None:
+            self._values = dict(zip(self._keys or (), self.cells, strict=False))
+        return self._values
 
     def get(self, key: str, default=""):
         value = self.values.get(key, default)
@@ -124,6 +131,7 @@ class Importer:
     columns: list[Column] = []
     permissions: tuple[str, ...] = ()
     batch_size: int | None = 1000
+    prepare_ahead = False  # run prepare_batch in a worker thread (it must then touch no database)
     example_rows = 2
 
     def __init__(self, *, user, options: dict | None = None, reference: str = "") -> None:
@@ -131,10 +139,17 @@ class Importer:
         self.options = options or {}
         self.reference = reference
         self.present: set[str] = set()
+        self.positions: dict[str, int] = {}  # column key -> index of its cell in a row
 
     # ---- hooks
     def begin(self) -> None:
         """Load the lookup maps (sellers, warehouses, …) once, before the first batch."""
+
+    def prepare_batch(self, rows: list[Row]):
+        """The part of a batch's work that needs neither the database nor the Report (parsing, validation);
+        what it returns is what process_batch receives. With `prepare_ahead` set it runs in a worker thread,
+        a batch or two ahead, while the import's connection runs the previous batch's SQL."""
+        return rows
 
     def process_batch(self, rows: list[Row], report: Report) -> None:
         raise NotImplementedError
@@ -356,10 +371,10 @@ class ImportResult:
 
 def _rows_of(table: Table, keys: list[str | None]) -> Iterator[Row]:
     width = len(keys)
-    simple = None not in keys  # every column has a header: one C-level zip per row
+    simple = None not in keys  # every column has a header: the values dict is built lazily, if at all
     for number, cells in table.rows:
         if simple and len(cells) <= width:
-            yield Row(number=number, values=dict(zip(keys, cells, strict=False)), cells=cells)
+            yield Row(number, None, cells, keys=keys)
             continue
         values = {}
         extra = []
@@ -369,10 +384,7 @@ def _rows_of(table: Table, keys: list[str | None]) -> Iterator[Row]:
                 values[key] = cell
             elif cell not in ("", None):
                 extra.append(index)
-        row = Row(number=number, values=values, cells=list(cells))
-        if extra:
-            row.values["__extra__"] = extra
-        yield row
+        yield Row(number, values, list(cells), keys=keys, extra=extra or None)
 
 
 def _batches(rows: Iterable[Row], size: int | None) -> Iterator[list[Row]]:
@@ -386,6 +398,87 @@ def _batches(rows: Iterable[Row], size: int | None) -> Iterator[list[Row]]:
         yield batch
 
 
+def _prepared(importer: Importer, table: Table, keys: list[str | None]) -> Iterator[tuple[int, list, object]]:
+    """(rows in the batch, [(row, problems)] for values in columns without a header, prepared batch or
+    None when no row is left) per batch."""
+    for batch in _batches(_rows_of(table, keys), importer.batch_size):
+        clean, rejected = [], []
+        for row in batch:
+            if row.extra:
+                rejected.append((row, [("", cell_text(row.cells[i]),
+                                        _("value in a column without a header (column %(n)d)") % {"n": i + 1})
+                                       for i in row.extra]))
+            else:
+                clean.append(row)
+        yield len(batch), rejected, (importer.prepare_batch(clean) if clean else None)
+
+
+class _ReadAhead:
+    """Iterates `items` in a worker thread, at most `depth` items ahead of the consumer, so that reading
+    and validating the next batches overlaps the database work on the current one (the database client
+    releases the GIL while it waits). The worker's exceptions (FileRejected, …) are raised in the consumer;
+    leaving the `with` block stops the worker. The worker uses the consumer's language, so messages read
+    the same."""
+
+    _DONE = object()
+
+    def __init__(self, items: Iterator, *, depth: int = 2) -> None:
+        import queue
+        import threading
+
+        from django.utils import translation
+
+        self._items = items
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._language = translation.get_language()
+        self._thread = threading.Thread(target=self._work, name="import-read-ahead", daemon=True)
+
+    def _put(self, entry) -> bool:
+        import queue
+
+        while not self._stop.is_set():
+            try:
+                self._queue.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _work(self) -> None:
+        from django.utils import translation
+
+        try:
+            with translation.override(self._language):
+                for item in self._items:
+                    if not self._put((True, item)):
+                        return
+            self._put((True, self._DONE))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            self._put((False, exc))
+        finally:
+            close = getattr(self._items, "close", None)
+            if close is not None:
+                close()
+
+    def __enter__(self) -> _ReadAhead:
+        self._thread.start()
+        return self
+
+    def __iter__(self):
+        while True:
+            ok, item = self._queue.get()
+            if not ok:
+                raise item
+            if item is self._DONE:
+                return
+            yield item
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def import_run(
     *,
     importer: Importer,
@@ -397,10 +490,13 @@ def import_run(
 ) -> ImportResult:
     """Run `importer` over `table` in one transaction (see the module docstring). Raises FileRejected for
     a file-level problem (headers, empty file); row problems are in the report."""
+    from contextlib import nullcontext
+
     from transfers.models import ImportJob
 
     keys = importer.header_map(table.headers)
     importer.present = {k for k in keys if k}
+    importer.positions = {k: i for i, k in enumerate(keys) if k}
     report = Report()
     error_path = None
     error_handle = None
@@ -415,23 +511,18 @@ def import_run(
         try:
             with transaction.atomic():
                 importer.begin()
-                for batch in _batches(_rows_of(table, keys), importer.batch_size):
-                    clean = []
-                    for row in batch:
-                        extra = row.values.pop("__extra__", None)
-                        if extra:
-                            report.reject(row, [("", cell_text(row.cells[i]),
-                                                 _("value in a column without a header (column %(n)d)")
-                                                 % {"n": i + 1}) for i in extra])
-                        else:
-                            clean.append(row)
-                    report.total += len(batch)
-                    if clean:
-                        importer.process_batch(clean, report)
-                    now = time.monotonic()
-                    if progress is not None and now - last_progress > 0.5:
-                        progress(report.total)
-                        last_progress = now
+                batches = _prepared(importer, table, keys)
+                with _ReadAhead(batches) if importer.prepare_ahead else nullcontext(batches) as prepared:
+                    for count, rejected, batch in prepared:
+                        for row, problems in rejected:
+                            report.reject(row, problems)
+                        report.total += count
+                        if batch is not None:
+                            importer.process_batch(batch, report)
+                        now = time.monotonic()
+                        if progress is not None and now - last_progress > 0.5:
+                            progress(report.total)
+                            last_progress = now
                 if report.total == 0:
                     raise FileRejected(_("The file has a header row but no data rows."), extra={"field": "file"})
                 if dry_run or (policy == ImportJob.Policy.ALL_OR_NOTHING and report.rejected):
