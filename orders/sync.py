@@ -317,8 +317,7 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
         by_id[ext.external_id] = ext  # a page that repeats an order keeps its last copy
     hashes = {external_id: order_payload_hash(ext) for external_id, ext in by_id.items()}
     if look_first and not connection.in_atomic_block:
-        known = dict(Order.objects.filter(account=account, external_id__in=list(by_id))
-                     .values_list("external_id", "payload_hash"))
+        known = dict(_mirrored(account, list(by_id)).values_list("external_id", "payload_hash"))
         if all(known.get(eid) == digest for eid, digest in hashes.items()):
             counts.unchanged = len(by_id)
             return counts
@@ -400,6 +399,13 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
     return counts
 
 
+def _mirrored(account: PlatformAccount, external_ids: list[str]):
+    """The account's orders with these external ids. The condition repeats the unique index's own
+    (external_id not empty), so PostgreSQL picks that index even while its statistics still describe the
+    nearly empty table of a first pull; otherwise it may scan every order of the account per page."""
+    return Order.objects.filter(account=account, external_id__in=external_ids).exclude(external_id="").order_by()
+
+
 def _lock_and_find(account: PlatformAccount, external_ids: list[str]) -> dict[str, tuple[int, str, str]]:
     """Lock the account row (pulls of one account never interleave) and read the page's orders we already
     have: external id -> (pk, payload hash, status). One query on PostgreSQL."""
@@ -407,15 +413,14 @@ def _lock_and_find(account: PlatformAccount, external_ids: list[str]) -> dict[st
         PlatformAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk", flat=True).get()
         return {
             external_id: (pk, payload_hash, status)
-            for external_id, pk, payload_hash, status in Order.objects.filter(
-                account=account, external_id__in=external_ids
-            ).values_list("external_id", "id", "payload_hash", "status")
+            for external_id, pk, payload_hash, status in _mirrored(account, external_ids).values_list(
+                "external_id", "id", "payload_hash", "status")
         }
     with connection.cursor() as cursor:
-        cursor.execute(
+        cursor.execute(  # "NOT o.external_id = ''": see _mirrored
             f"SELECT o.external_id, o.id, o.payload_hash, o.status FROM (SELECT id FROM "
             f"{PlatformAccount._meta.db_table} WHERE id = %s FOR UPDATE) AS a LEFT JOIN {Order._meta.db_table} "
-            "AS o ON o.account_id = %s AND o.external_id = ANY(%s)",
+            "AS o ON o.account_id = %s AND o.external_id = ANY(%s) AND NOT o.external_id = ''",
             [account.pk, account.pk, external_ids],
         )
         rows = cursor.fetchall()
@@ -653,8 +658,7 @@ ANALYZE_AFTER_CREATED = 10_000  # a pull that grew the tables this much refreshe
 def _known_update_times(account: PlatformAccount, external_ids: list[str]) -> dict[str, datetime]:
     if not external_ids:
         return {}
-    rows = Order.objects.filter(account=account, external_id__in=external_ids).values_list(
-        "external_id", "platform_updated_at")
+    rows = _mirrored(account, external_ids).values_list("external_id", "platform_updated_at")
     return {external_id: updated for external_id, updated in rows if updated is not None}
 
 
