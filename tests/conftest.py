@@ -25,6 +25,14 @@ def pytest_configure(config):
     os.makedirs(settings.STATIC_ROOT, exist_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (kept filter sidebars, throttle counters, app lists)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def staff_user(db, django_user_model):
     return django_user_model.objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
