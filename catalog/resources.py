@@ -200,21 +200,19 @@ class ProductImporter(Importer):
         skus, product_names = [], []
         sku_at, name_at = positions["sku"], positions["product_name"]
         seen = self.seen
+
+        def required_text(i: int, cell, column: str, max_length: int) -> str:
+            value = cell.strip() if cell.__class__ is str else imp.cell_text(cell).strip()
+            if not value or len(value) > max_length:  # the slow path only to word the problem
+                found = []
+                value = imp.text(rows[i], column, required=True, max_length=max_length, problems=found)
+                if found:
+                    problems.setdefault(i, []).extend(found)
+            return value
+
         for i, (c, seller_id) in enumerate(zip(cells, columns[0], strict=True)):
-            sku = c[sku_at]
-            sku = sku.strip() if sku.__class__ is str else imp.cell_text(sku).strip()
-            if not sku or len(sku) > 64:
-                found = []
-                sku = imp.text(rows[i], "sku", required=True, max_length=64, problems=found)
-                if found:
-                    problems.setdefault(i, []).extend(found)
-            name = c[name_at]
-            name = name.strip() if name.__class__ is str else imp.cell_text(name).strip()
-            if not name or len(name) > 255:
-                found = []
-                name = imp.text(rows[i], "product_name", required=True, max_length=255, problems=found)
-                if found:
-                    problems.setdefault(i, []).extend(found)
+            sku = required_text(i, c[sku_at], "sku", 64)
+            name = required_text(i, c[name_at], "product_name", 255)
             if seller_id is not None and sku:
                 skus_seen = seen.get(seller_id)
                 if skus_seen is None:
