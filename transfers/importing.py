@@ -110,10 +110,6 @@ class Report:
         if self._error_writer is not None:
             self._error_writer.writerow([row.number, *[_escape(cell_text(c)) for c in row.cells], text])
 
-    def as_counts(self) -> dict:
-        return {"total": self.total, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
-                "rejected": self.rejected}
-
 
 def _escape(text: str) -> str:
     from transfers.exporting import escape_formula
