@@ -67,21 +67,25 @@ class Product(BaseModel):
         ACTIVE = "active", _("Active")
         ARCHIVED = "archived", _("Archived")
 
+    # db_index=False: the (seller, status) and (seller, name) indexes lead with the seller.
     seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT,
-                               related_name="products")
+                               related_name="products", db_index=False)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True,
                                  blank=True, related_name="products")
     name = models.CharField(_("name"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     brand = models.CharField(_("brand"), max_length=120, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    history = HistoricalRecords()
+    # The history is read per product (its id); the imports write a history row per product, so no index on the
+    # copied foreign keys and no database constraint on history_user (Django still sets it to NULL on delete).
+    history = HistoricalRecords(no_db_index=["seller", "category"], user_db_constraint=False)
 
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["seller", "status"], name="catalog_product_seller_status")]
+        indexes = [models.Index(fields=["seller", "status"], name="catalog_product_seller_status"),
+                   models.Index(fields=["seller", "name"], name="catalog_product_seller_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -92,7 +96,7 @@ class Variant(BaseModel):
                                 related_name="variants")
     # Copied from the product so that "SKU unique per seller" is a database constraint.
     seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT,
-                               related_name="variants", editable=False)
+                               related_name="variants", editable=False, db_index=False)  # (seller, sku) leads with it
     sku = models.CharField(_("SKU"), max_length=64)
     name = models.CharField(_("variant name"), max_length=255, blank=True)
     option_values = models.JSONField(_("options"), default=dict, blank=True,
@@ -103,7 +107,7 @@ class Variant(BaseModel):
     width_cm = models.DecimalField(_("width (cm)"), max_digits=7, decimal_places=1, null=True, blank=True)
     height_cm = models.DecimalField(_("height (cm)"), max_digits=7, decimal_places=1, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["product", "seller"], user_db_constraint=False)  # as Product's
 
     class Meta:
         verbose_name = _("variant")
