@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from itertools import repeat
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
@@ -465,10 +465,12 @@ class ProductImporter(Importer):
                 wanted_ids.add(pid)
         if unknown_names:
             self._copy(cursor, "_import_product", "seller_id, name", unknown_names)
+            # LATERAL … LIMIT 1 probes the (seller, name) index per name; a join lets the planner hash the
+            # whole product table for every batch.
             cursor.execute(
-                f"SELECT DISTINCT ON (p.seller_id, p.name) p.seller_id, p.name, p.id"
-                f" FROM _import_product k JOIN {self.product_table} p ON p.seller_id = k.seller_id AND p.name = k.name"
-                f" ORDER BY p.seller_id, p.name, p.id"
+                f"SELECT k.seller_id, k.name, p.id FROM _import_product k CROSS JOIN LATERAL"
+                f" (SELECT x.id FROM {self.product_table} x WHERE x.seller_id = k.seller_id AND x.name = k.name"
+                f" ORDER BY x.id LIMIT 1) p"
             )
             for seller_id, name, pid in cursor.fetchall():
                 self.products_by_name[(seller_id, name)] = pid
@@ -619,24 +621,29 @@ class ProductImporter(Importer):
 
     def _insert_variants(self, cursor, new_variants: list[tuple[tuple[int, str], int]]) -> None:
         """The new variants straight from _import_row: only each one's product id goes along, as an array
-        indexed by n (0 for the rows that are not new). Columns left out of the file get the defaults."""
+        indexed by n (0 for the rows that are not new). Columns left out of the file get the defaults.
+        A plain INSERT (no ON CONFLICT arbitration per row): _needing_a_look found none of these SKUs, so a
+        unique violation means another transaction created one since, and the whole import stops."""
         product_ids = [0] * (max(n for _key, n in new_variants) + 1)
         for pkey, n in new_variants:
             product_ids[n] = self.products_by_name[pkey]
         history, params = self._history_sql(Variant, "ins", "+")
-        cursor.execute(
-            f"WITH ins AS (INSERT INTO {self.variant_table} (created_at, updated_at, product_id, seller_id, sku, name,"
-            f" option_values, price, weight_grams, length_cm, width_cm, height_cm, is_active)"
-            f" SELECT now(), now(), p.product_id, r.seller_id, r.sku, COALESCE(r.name, ''),"
-            f" COALESCE(r.options, '{{}}')::jsonb, r.price, r.weight_grams, r.length_cm, r.width_cm, r.height_cm,"
-            f" COALESCE(r.is_active, true) FROM _import_row r CROSS JOIN LATERAL"
-            f" (SELECT (%s::bigint[])[r.n + 1] AS product_id) p WHERE p.product_id > 0 ORDER BY r.n"
-            f" ON CONFLICT (seller_id, sku) DO NOTHING RETURNING *), hist AS ({history}) SELECT count(*) FROM ins",
-            [product_ids, *params],
-        )
-        if cursor.fetchone()[0] != len(new_variants):
+        try:
+            cursor.execute(
+                f"WITH ins AS (INSERT INTO {self.variant_table} (created_at, updated_at, product_id, seller_id, sku,"
+                f" name, option_values, price, weight_grams, length_cm, width_cm, height_cm, is_active)"
+                f" SELECT now(), now(), p.product_id, r.seller_id, r.sku, COALESCE(r.name, ''),"
+                f" COALESCE(r.options, '{{}}')::jsonb, r.price, r.weight_grams, r.length_cm, r.width_cm,"
+                f" r.height_cm, COALESCE(r.is_active, true) FROM _import_row r CROSS JOIN LATERAL"
+                f" (SELECT (%s::bigint[])[r.n + 1] AS product_id) p WHERE p.product_id > 0 ORDER BY r.n"
+                f" RETURNING *) {history}",
+                [product_ids, *params],
+            )
+        except IntegrityError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != "23505":  # unique_violation
+                raise
             raise ImportConflict(_("Some SKUs of this file were created by someone else during the import; run "
-                                   "the import again."))
+                                   "the import again.")) from exc
 
     def _update_variants(self, cursor, changed: dict[int, list]) -> None:
         self._copy(cursor, "_import_variant", "id, name, options, price, weight_grams, length_cm, width_cm,"
