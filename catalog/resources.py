@@ -414,66 +414,61 @@ class ProductImporter(Importer):
         product, and every row of a product one of those touches (so that rows of one product in one batch
         are still weighed together). Returns (existing variants of those rows by (seller_id, sku), their
         indexes in `valid`); the other rows change nothing. After a rename in this import every row gets
-        the look (an old product name may then lead to the renamed product)."""
+        the look (an old product name may then lead to the renamed product). The same statement finds the
+        product a new SKU joins by name (the first of that name), kept in products_by_name unless this
+        import already knows the name."""
         cursor.execute("TRUNCATE _import_row")
         with cursor.copy("COPY _import_row FROM STDIN") as copy:
             copy.write(copy_text)
         everything = "true" if self.renamed else "false"
-        # The variant is looked up through LATERAL … LIMIT 1 (the unique (seller_id, sku) index, row by row):
-        # a plain join lets the planner hash the whole variant table for every batch.
+        # The variant, and a new SKU's product by name, are looked up through LATERAL … LIMIT 1 (the
+        # (seller_id, sku) and (seller_id, name) indexes, row by row): a plain join lets the planner hash the
+        # whole table for every batch.
         cursor.execute(
             f"WITH j AS MATERIALIZED (SELECT r.n, v.seller_id, v.sku, v.id, v.product_id, v.name,"
             f" v.option_values::text AS options, v.price, v.weight_grams, v.length_cm, v.width_cm, v.height_cm,"
             f" v.is_active, p.seller_id AS product_seller_id, p.name AS product_name,"
-            f" (v.id IS NULL OR {self.differs}) AS flagged"
+            f" (v.id IS NULL OR {self.differs}) AS flagged, named.id AS named_product_id"
             f" FROM _import_row r LEFT JOIN LATERAL (SELECT * FROM {self.variant_table} x"
             f" WHERE x.seller_id = r.seller_id AND x.sku = r.sku LIMIT 1) v ON true"
-            f" LEFT JOIN {self.product_table} p ON p.id = v.product_id),"
+            f" LEFT JOIN {self.product_table} p ON p.id = v.product_id"
+            f" LEFT JOIN LATERAL (SELECT x.id FROM {self.product_table} x WHERE v.id IS NULL"
+            f" AND x.seller_id = r.seller_id AND x.name = r.product_name ORDER BY x.id LIMIT 1) named ON true),"
             f" touched AS (SELECT product_id FROM j WHERE flagged AND product_id IS NOT NULL"
             f" UNION SELECT product_id FROM j WHERE id IS NOT NULL AND (product_seller_id, product_name) IN"
             f" (SELECT r.seller_id, r.product_name FROM _import_row r JOIN j ON j.n = r.n WHERE j.id IS NULL))"
             f" SELECT n, seller_id, sku, id, product_id, name, options, price, weight_grams, length_cm, width_cm,"
-            f" height_cm, is_active FROM j"
+            f" height_cm, is_active, named_product_id FROM j"
             f" WHERE {everything} OR flagged OR product_id IN (SELECT product_id FROM touched)"
         )
         options = self.options_text  # option texts repeat: decode each once
+        products_by_name = self.products_by_name
         found, look = {}, set()
         for r in cursor.fetchall():
             look.add(r[0])
             if r[3] is None:
+                if r[13] is not None:
+                    values = valid[r[0]][1]
+                    products_by_name.setdefault((values["seller_id"], values["product_name"]), r[13])
                 continue
             decoded = options.get(r[6])
             if decoded is None:
                 decoded = json.loads(r[6])
                 if len(options) < 50_000:
                     options[r[6]] = decoded
-            found[(r[1], r[2])] = (r[3], r[4], r[5], decoded, *r[7:])
+            found[(r[1], r[2])] = (r[3], r[4], r[5], decoded, *r[7:13])
         return found, look
 
     def _product_states(self, cursor, valid, existing) -> dict[int, list]:
-        """Current values of every product the batch touches, and product ids for new SKUs found by name."""
+        """Current values of every product the batch touches (new SKUs' products by name: products_by_name,
+        filled by _needing_a_look)."""
         wanted_ids = {e[1] for e in existing.values()}
-        unknown_names = set()
+        products_by_name = self.products_by_name
         for _row, values in valid:
             if (values["seller_id"], values["sku"]) in existing:
                 continue
-            key = (values["seller_id"], values["product_name"])
-            pid = self.products_by_name.get(key)
-            if pid is None:
-                unknown_names.add(key)
-            else:
-                wanted_ids.add(pid)
-        if unknown_names:
-            self._copy(cursor, "_import_product", "seller_id, name", unknown_names)
-            # LATERAL … LIMIT 1 probes the (seller, name) index per name; a join lets the planner hash the
-            # whole product table for every batch.
-            cursor.execute(
-                f"SELECT k.seller_id, k.name, p.id FROM _import_product k CROSS JOIN LATERAL"
-                f" (SELECT x.id FROM {self.product_table} x WHERE x.seller_id = k.seller_id AND x.name = k.name"
-                f" ORDER BY x.id LIMIT 1) p"
-            )
-            for seller_id, name, pid in cursor.fetchall():
-                self.products_by_name[(seller_id, name)] = pid
+            pid = products_by_name.get((values["seller_id"], values["product_name"]))
+            if pid is not None:
                 wanted_ids.add(pid)
         if not wanted_ids:
             return {}
