@@ -36,6 +36,12 @@ def _copy_column(values: list) -> list[str]:
             for value in values]
 
 
+def _bigint_array(values) -> str:
+    """Whole numbers as the text of a PostgreSQL array: one string to quote, where a list goes through the
+    client's array adapter number by number."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 PRODUCT_STATUSES = {"draft": "draft", "active": "active", "aktif": "active", "archived": "archived",
                     "arsip": "archived", "diarsipkan": "archived"}
 
@@ -474,8 +480,8 @@ class ProductImporter(Importer):
             return {}
         cursor.execute(
             f"SELECT id, name, description, brand, status, category_id FROM {self.product_table}"
-            f" WHERE id = ANY(%s)",
-            [list(wanted_ids)],
+            f" WHERE id = ANY(%s::bigint[])",
+            [_bigint_array(wanted_ids)],
         )
         return {r[0]: list(r[1:]) for r in cursor.fetchall()}
 
@@ -632,7 +638,7 @@ class ProductImporter(Importer):
                 f" r.height_cm, COALESCE(r.is_active, true) FROM _import_row r CROSS JOIN LATERAL"
                 f" (SELECT (%s::bigint[])[r.n + 1] AS product_id) p WHERE p.product_id > 0 ORDER BY r.n"
                 f" RETURNING *) {history}",
-                [product_ids, *params],
+                [_bigint_array(product_ids), *params],
             )
         except IntegrityError as exc:
             if getattr(exc.__cause__, "sqlstate", None) != "23505":  # unique_violation
