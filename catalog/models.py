@@ -86,17 +86,24 @@ class Product(BaseModel):
         ordering = ["-id"]
         indexes = [models.Index(fields=["seller", "status"], name="catalog_product_seller_status"),
                    models.Index(fields=["seller", "name"], name="catalog_product_seller_name")]
+        # The target of the variants' (product, seller) foreign key (migration 0003).
+        constraints = [models.UniqueConstraint(fields=["id", "seller"], name="catalog_product_id_seller")]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Variant(BaseModel):
+    """Copied from the product so that "SKU unique per seller" is a database constraint, the seller is held to
+    the product's by one foreign key on (product, seller) -> the product's (id, seller), created by migration
+    0003 (Django has no composite foreign key): one check per new variant instead of one for the product and
+    one for the seller, and a variant can never carry another seller than its product's."""
+
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE,
-                                related_name="variants")
-    # Copied from the product so that "SKU unique per seller" is a database constraint.
+                                related_name="variants", db_constraint=False)
     seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT,
-                               related_name="variants", editable=False, db_index=False)  # (seller, sku) leads with it
+                               related_name="variants", editable=False, db_index=False,  # (seller, sku) leads
+                               db_constraint=False)
     sku = models.CharField(_("SKU"), max_length=64)
     name = models.CharField(_("variant name"), max_length=255, blank=True)
     option_values = models.JSONField(_("options"), default=dict, blank=True,
