@@ -119,9 +119,9 @@ class ProductImporter(Importer):
     """Products with their variants, one variant per row, matched by seller + SKU: a new SKU is created
     (under the seller's product of that name, made when missing), a known SKU is updated where a column
     differs, and a row that changes nothing writes nothing. Columns left out of the file keep their
-    values. Rows are validated in Python, then each batch is written with a handful of set-based
-    statements (INSERT … SELECT FROM unnest … ON CONFLICT, UPDATE … FROM unnest) plus the history rows,
-    so the queries per row stay constant whatever the file size."""
+    values. Rows are validated in Python, then each batch is COPYed into a temporary table and written with
+    a handful of set-based statements (INSERT … SELECT, UPDATE … FROM), each with its history rows, so the
+    queries per row stay constant whatever the file size."""
 
     kind = "products"
     title = gettext_lazy("Products and variants")
