@@ -86,7 +86,7 @@ class Product(BaseModel):
         ordering = ["-id"]
         indexes = [models.Index(fields=["seller", "status"], name="catalog_product_seller_status"),
                    models.Index(fields=["seller", "name"], name="catalog_product_seller_name")]
-        # The target of the variants' (product, seller) foreign key (migration 0003).
+        # The target of the variants' (product, seller) foreign key (migration 0002).
         constraints = [models.UniqueConstraint(fields=["id", "seller"], name="catalog_product_id_seller")]
 
     def __str__(self) -> str:
@@ -96,7 +96,7 @@ class Product(BaseModel):
 class Variant(BaseModel):
     """Copied from the product so that "SKU unique per seller" is a database constraint, the seller is held to
     the product's by one foreign key on (product, seller) -> the product's (id, seller), created by migration
-    0003 (Django has no composite foreign key): one check per new variant instead of one for the product and
+    0002 (Django has no composite foreign key): one check per new variant instead of one for the product and
     one for the seller, and a variant can never carry another seller than its product's."""
 
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE,
