@@ -5,6 +5,22 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+VARIANT_PRODUCT_SELLER_KEY = "catalog_variant_product_seller_fk"
+
+
+def add_variant_product_seller_key(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f'ALTER TABLE "catalog_variant" ADD CONSTRAINT "{VARIANT_PRODUCT_SELLER_KEY}" FOREIGN KEY'
+            ' ("product_id", "seller_id") REFERENCES "catalog_product" ("id", "seller_id")'
+            ' DEFERRABLE INITIALLY DEFERRED')
+
+
+def drop_variant_product_seller_key(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f'ALTER TABLE "catalog_variant" DROP CONSTRAINT "{VARIANT_PRODUCT_SELLER_KEY}"')
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -68,11 +84,6 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('id', 'seller'), name='catalog_product_id_seller'),
         ),
         # Django has no composite foreign key: the one that replaces the variant's two dropped above, deferred
-        # like Django's own.
-        migrations.RunSQL(
-            'ALTER TABLE "catalog_variant" ADD CONSTRAINT "catalog_variant_product_seller_fk" FOREIGN KEY'
-            ' ("product_id", "seller_id") REFERENCES "catalog_product" ("id", "seller_id")'
-            ' DEFERRABLE INITIALLY DEFERRED',
-            reverse_sql='ALTER TABLE "catalog_variant" DROP CONSTRAINT "catalog_variant_product_seller_fk"',
-        ),
+        # like Django's own. PostgreSQL only: SQLite (the local demo) cannot add a constraint to a table.
+        migrations.RunPython(add_variant_product_seller_key, drop_variant_product_seller_key, elidable=False),
     ]
