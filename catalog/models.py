@@ -67,32 +67,43 @@ class Product(BaseModel):
         ACTIVE = "active", _("Active")
         ARCHIVED = "archived", _("Archived")
 
+    # db_index=False: the (seller, status) and (seller, name) indexes lead with the seller.
     seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT,
-                               related_name="products")
+                               related_name="products", db_index=False)
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True,
                                  blank=True, related_name="products")
     name = models.CharField(_("name"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     brand = models.CharField(_("brand"), max_length=120, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    history = HistoricalRecords()
+    # The history is read per product (its id); the imports write a history row per product, so no index on the
+    # copied foreign keys and no database constraint on history_user (Django still sets it to NULL on delete).
+    history = HistoricalRecords(no_db_index=["seller", "category"], user_db_constraint=False)
 
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["seller", "status"], name="catalog_product_seller_status")]
+        indexes = [models.Index(fields=["seller", "status"], name="catalog_product_seller_status"),
+                   models.Index(fields=["seller", "name"], name="catalog_product_seller_name")]
+        # The target of the variants' (product, seller) foreign key (migration 0002).
+        constraints = [models.UniqueConstraint(fields=["id", "seller"], name="catalog_product_id_seller")]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Variant(BaseModel):
+    """Copied from the product so that "SKU unique per seller" is a database constraint, the seller is held to
+    the product's by one foreign key on (product, seller) -> the product's (id, seller), created by migration
+    0002 (Django has no composite foreign key): one check per new variant instead of one for the product and
+    one for the seller, and a variant can never carry another seller than its product's."""
+
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE,
-                                related_name="variants")
-    # Copied from the product so that "SKU unique per seller" is a database constraint.
+                                related_name="variants", db_constraint=False)
     seller = models.ForeignKey("sellers.Seller", verbose_name=_("seller"), on_delete=models.PROTECT,
-                               related_name="variants", editable=False)
+                               related_name="variants", editable=False, db_index=False,  # (seller, sku) leads
+                               db_constraint=False)
     sku = models.CharField(_("SKU"), max_length=64)
     name = models.CharField(_("variant name"), max_length=255, blank=True)
     option_values = models.JSONField(_("options"), default=dict, blank=True,
@@ -103,7 +114,7 @@ class Variant(BaseModel):
     width_cm = models.DecimalField(_("width (cm)"), max_digits=7, decimal_places=1, null=True, blank=True)
     height_cm = models.DecimalField(_("height (cm)"), max_digits=7, decimal_places=1, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["product", "seller"], user_db_constraint=False)  # as Product's
 
     class Meta:
         verbose_name = _("variant")

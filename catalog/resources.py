@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from itertools import repeat
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
@@ -34,6 +34,12 @@ def _copy_column(values: list) -> list[str]:
         return values
     return ["\\N" if value is None else value.translate(_COPY_ESCAPES) if value.__class__ is str else str(value)
             for value in values]
+
+
+def _bigint_array(values) -> str:
+    """Whole numbers as the text of a PostgreSQL array: one string to quote, where a list goes through the
+    client's array adapter number by number."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 PRODUCT_STATUSES = {"draft": "draft", "active": "active", "aktif": "active", "archived": "archived",
@@ -113,9 +119,9 @@ class ProductImporter(Importer):
     """Products with their variants, one variant per row, matched by seller + SKU: a new SKU is created
     (under the seller's product of that name, made when missing), a known SKU is updated where a column
     differs, and a row that changes nothing writes nothing. Columns left out of the file keep their
-    values. Rows are validated in Python, then each batch is written with a handful of set-based
-    statements (INSERT … SELECT FROM unnest … ON CONFLICT, UPDATE … FROM unnest) plus the history rows,
-    so the queries per row stay constant whatever the file size."""
+    values. Rows are validated in Python, then each batch is COPYed into a temporary table and written with
+    a handful of set-based statements (INSERT … SELECT, UPDATE … FROM), each with its history rows, so the
+    queries per row stay constant whatever the file size."""
 
     kind = "products"
     title = gettext_lazy("Products and variants")
@@ -414,71 +420,68 @@ class ProductImporter(Importer):
         product, and every row of a product one of those touches (so that rows of one product in one batch
         are still weighed together). Returns (existing variants of those rows by (seller_id, sku), their
         indexes in `valid`); the other rows change nothing. After a rename in this import every row gets
-        the look (an old product name may then lead to the renamed product)."""
+        the look (an old product name may then lead to the renamed product). The same statement finds the
+        product a new SKU joins by name (the first of that name), kept in products_by_name unless this
+        import already knows the name."""
         cursor.execute("TRUNCATE _import_row")
         with cursor.copy("COPY _import_row FROM STDIN") as copy:
             copy.write(copy_text)
         everything = "true" if self.renamed else "false"
-        # The variant is looked up through LATERAL … LIMIT 1 (the unique (seller_id, sku) index, row by row):
-        # a plain join lets the planner hash the whole variant table for every batch.
+        # The variant, and a new SKU's product by name, are looked up through LATERAL … LIMIT 1 (the
+        # (seller_id, sku) and (seller_id, name) indexes, row by row): a plain join lets the planner hash the
+        # whole table for every batch.
         cursor.execute(
             f"WITH j AS MATERIALIZED (SELECT r.n, v.seller_id, v.sku, v.id, v.product_id, v.name,"
             f" v.option_values::text AS options, v.price, v.weight_grams, v.length_cm, v.width_cm, v.height_cm,"
             f" v.is_active, p.seller_id AS product_seller_id, p.name AS product_name,"
-            f" (v.id IS NULL OR {self.differs}) AS flagged"
+            f" (v.id IS NULL OR {self.differs}) AS flagged, named.id AS named_product_id"
             f" FROM _import_row r LEFT JOIN LATERAL (SELECT * FROM {self.variant_table} x"
             f" WHERE x.seller_id = r.seller_id AND x.sku = r.sku LIMIT 1) v ON true"
-            f" LEFT JOIN {self.product_table} p ON p.id = v.product_id),"
+            f" LEFT JOIN {self.product_table} p ON p.id = v.product_id"
+            f" LEFT JOIN LATERAL (SELECT x.id FROM {self.product_table} x WHERE v.id IS NULL"
+            f" AND x.seller_id = r.seller_id AND x.name = r.product_name ORDER BY x.id LIMIT 1) named ON true),"
             f" touched AS (SELECT product_id FROM j WHERE flagged AND product_id IS NOT NULL"
             f" UNION SELECT product_id FROM j WHERE id IS NOT NULL AND (product_seller_id, product_name) IN"
             f" (SELECT r.seller_id, r.product_name FROM _import_row r JOIN j ON j.n = r.n WHERE j.id IS NULL))"
             f" SELECT n, seller_id, sku, id, product_id, name, options, price, weight_grams, length_cm, width_cm,"
-            f" height_cm, is_active FROM j"
+            f" height_cm, is_active, named_product_id FROM j"
             f" WHERE {everything} OR flagged OR product_id IN (SELECT product_id FROM touched)"
         )
         options = self.options_text  # option texts repeat: decode each once
+        products_by_name = self.products_by_name
         found, look = {}, set()
         for r in cursor.fetchall():
             look.add(r[0])
             if r[3] is None:
+                if r[13] is not None:
+                    values = valid[r[0]][1]
+                    products_by_name.setdefault((values["seller_id"], values["product_name"]), r[13])
                 continue
             decoded = options.get(r[6])
             if decoded is None:
                 decoded = json.loads(r[6])
                 if len(options) < 50_000:
                     options[r[6]] = decoded
-            found[(r[1], r[2])] = (r[3], r[4], r[5], decoded, *r[7:])
+            found[(r[1], r[2])] = (r[3], r[4], r[5], decoded, *r[7:13])
         return found, look
 
     def _product_states(self, cursor, valid, existing) -> dict[int, list]:
-        """Current values of every product the batch touches, and product ids for new SKUs found by name."""
+        """Current values of every product the batch touches (new SKUs' products by name: products_by_name,
+        filled by _needing_a_look)."""
         wanted_ids = {e[1] for e in existing.values()}
-        unknown_names = set()
+        products_by_name = self.products_by_name
         for _row, values in valid:
             if (values["seller_id"], values["sku"]) in existing:
                 continue
-            key = (values["seller_id"], values["product_name"])
-            pid = self.products_by_name.get(key)
-            if pid is None:
-                unknown_names.add(key)
-            else:
-                wanted_ids.add(pid)
-        if unknown_names:
-            self._copy(cursor, "_import_product", "seller_id, name", unknown_names)
-            cursor.execute(
-                f"SELECT DISTINCT ON (p.seller_id, p.name) p.seller_id, p.name, p.id"
-                f" FROM _import_product k JOIN {self.product_table} p ON p.seller_id = k.seller_id AND p.name = k.name"
-                f" ORDER BY p.seller_id, p.name, p.id"
-            )
-            for seller_id, name, pid in cursor.fetchall():
-                self.products_by_name[(seller_id, name)] = pid
+            pid = products_by_name.get((values["seller_id"], values["product_name"]))
+            if pid is not None:
                 wanted_ids.add(pid)
         if not wanted_ids:
             return {}
         cursor.execute(
             f"SELECT id, name, description, brand, status, category_id FROM {self.product_table}"
-            f" WHERE id = ANY(%s)",
-            [list(wanted_ids)],
+            f" WHERE id = ANY(%s::bigint[])",
+            [_bigint_array(wanted_ids)],
         )
         return {r[0]: list(r[1:]) for r in cursor.fetchall()}
 
@@ -619,24 +622,29 @@ class ProductImporter(Importer):
 
     def _insert_variants(self, cursor, new_variants: list[tuple[tuple[int, str], int]]) -> None:
         """The new variants straight from _import_row: only each one's product id goes along, as an array
-        indexed by n (0 for the rows that are not new). Columns left out of the file get the defaults."""
+        indexed by n (0 for the rows that are not new). Columns left out of the file get the defaults.
+        A plain INSERT (no ON CONFLICT arbitration per row): _needing_a_look found none of these SKUs, so a
+        unique violation means another transaction created one since, and the whole import stops."""
         product_ids = [0] * (max(n for _key, n in new_variants) + 1)
         for pkey, n in new_variants:
             product_ids[n] = self.products_by_name[pkey]
         history, params = self._history_sql(Variant, "ins", "+")
-        cursor.execute(
-            f"WITH ins AS (INSERT INTO {self.variant_table} (created_at, updated_at, product_id, seller_id, sku, name,"
-            f" option_values, price, weight_grams, length_cm, width_cm, height_cm, is_active)"
-            f" SELECT now(), now(), p.product_id, r.seller_id, r.sku, COALESCE(r.name, ''),"
-            f" COALESCE(r.options, '{{}}')::jsonb, r.price, r.weight_grams, r.length_cm, r.width_cm, r.height_cm,"
-            f" COALESCE(r.is_active, true) FROM _import_row r CROSS JOIN LATERAL"
-            f" (SELECT (%s::bigint[])[r.n + 1] AS product_id) p WHERE p.product_id > 0 ORDER BY r.n"
-            f" ON CONFLICT (seller_id, sku) DO NOTHING RETURNING *), hist AS ({history}) SELECT count(*) FROM ins",
-            [product_ids, *params],
-        )
-        if cursor.fetchone()[0] != len(new_variants):
+        try:
+            cursor.execute(
+                f"WITH ins AS (INSERT INTO {self.variant_table} (created_at, updated_at, product_id, seller_id, sku,"
+                f" name, option_values, price, weight_grams, length_cm, width_cm, height_cm, is_active)"
+                f" SELECT now(), now(), p.product_id, r.seller_id, r.sku, COALESCE(r.name, ''),"
+                f" COALESCE(r.options, '{{}}')::jsonb, r.price, r.weight_grams, r.length_cm, r.width_cm,"
+                f" r.height_cm, COALESCE(r.is_active, true) FROM _import_row r CROSS JOIN LATERAL"
+                f" (SELECT (%s::bigint[])[r.n + 1] AS product_id) p WHERE p.product_id > 0 ORDER BY r.n"
+                f" RETURNING *) {history}",
+                [_bigint_array(product_ids), *params],
+            )
+        except IntegrityError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != "23505":  # unique_violation
+                raise
             raise ImportConflict(_("Some SKUs of this file were created by someone else during the import; run "
-                                   "the import again."))
+                                   "the import again.")) from exc
 
     def _update_variants(self, cursor, changed: dict[int, list]) -> None:
         self._copy(cursor, "_import_variant", "id, name, options, price, weight_grams, length_cm, width_cm,"

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from catalog.models import Listing, StockLevel, StockMovement
+from catalog.models import Listing, Product, StockLevel, StockMovement
 from tests.factories import (
     CategoryFactory,
     PlatformAccountFactory,
@@ -27,6 +27,25 @@ def _refused(create) -> None:
 def test_sku_is_unique_per_seller():
     variant = VariantFactory(sku="KAOS-01")
     _refused(lambda: VariantFactory(product=ProductFactory(seller=variant.seller), sku="KAOS-01"))
+
+
+def _refused_at_commit(create) -> None:
+    """Foreign keys are checked when the transaction commits; SET CONSTRAINTS checks them now."""
+    from django.db import connection
+
+    def create_and_check():
+        create()
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    _refused(create_and_check)
+
+
+def test_a_variant_carries_its_products_seller_and_an_existing_product():
+    product = ProductFactory()
+    VariantFactory(product=product)
+    _refused_at_commit(lambda: VariantFactory(product=product, seller=SellerFactory()))
+    _refused_at_commit(lambda: VariantFactory(product=Product(pk=product.pk + 1000, seller=product.seller)))
 
 
 def test_same_sku_is_allowed_for_another_seller():

@@ -160,3 +160,27 @@ def test_the_row_by_row_path_without_copy_gives_the_same_results(test, superuser
 
     monkeypatch.setattr(ProductImporter, "copy_available", staticmethod(lambda: False))
     test(superuser, seller)
+
+
+@pytest.mark.parametrize("policy", [ImportJob.Policy.ALL_OR_NOTHING, ImportJob.Policy.VALID_ROWS])
+def test_a_sku_created_by_someone_else_during_the_import_stops_it_whole(superuser, seller, monkeypatch, policy):
+    from catalog.resources import ProductImporter
+    from transfers.services import import_job_confirm
+
+    VariantFactory(product=ProductFactory(seller=seller, name="Kaos Polos"), sku="KAOS-L")
+    data = csv_bytes([PRODUCT_HEADER, ["TOKO01", "TOPI-1", "Topi", "", "25000", "100"],
+                      ["TOKO01", "KAOS-L", "Kaos Polos", "Merah / L", "85000", "250"]])
+    job = upload(superuser, "products", data, policy=policy)
+    # The look-up misses KAOS-L, as it would when another import commits it between the look-up and the insert.
+    looked = ProductImporter._needing_a_look
+
+    def look_missing_every_variant(self, cursor, valid, copy_text):
+        _existing, _look = looked(self, cursor, valid, copy_text)
+        return {}, set(range(len(valid)))
+
+    monkeypatch.setattr(ProductImporter, "_needing_a_look", look_missing_every_variant)
+    job = import_job_confirm(job=job, user=superuser)
+
+    assert job.status == ImportJob.Status.FAILED
+    assert "created by someone else during the import" in job.file_error
+    assert not Product.objects.filter(name="Topi").exists() and Variant.objects.count() == 1
