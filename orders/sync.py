@@ -1,15 +1,16 @@
 """Orders between our database and the platforms: the batched, idempotent mirror of pulled orders and
 the push of orders created here.
 
-A pull writes one page per transaction: it looks up the page's orders by (account, external_id), skips
-the ones whose payload hash did not change, and writes the rest with a constant number of queries per
-page (customers, orders, items, events), whatever the page size. Platform statuses go through the
+A pull writes its pages in batches of about BATCH_ORDERS orders, one transaction per batch: it looks up
+the batch's orders by (account, external_id), skips the ones whose payload hash did not change, and writes
+the rest with a constant number of queries per batch (customers, orders, items, events), whatever the
+number of orders or pages in it. Platform statuses go through the
 StatusMapping table; an unknown word flags the order (`status_unmapped`) instead of being guessed.
 
-One stock across channels: in the same page transaction, new live orders (new, processing, ready to ship)
+One stock across channels: in the same transaction, new live orders (new, processing, ready to ship)
 reserve their matched items in the account's warehouse (`account_warehouse_id`), orders that leave the live
 states release (canceled) or ship (shipped and later) what they hold — all in bulk: one lock query, one
-UPDATE … FROM (VALUES …) and one bulk insert of StockMovement rows per page. The other accounts of the seller
+UPDATE … FROM (VALUES …) and one bulk insert of StockMovement rows per batch. The other accounts of the seller
 that list a touched variant get a debounced stock push (integrations.syncing.stock_push_soon).
 """
 
@@ -17,6 +18,7 @@ import hashlib
 import queue
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -34,6 +36,7 @@ from catalog.models import Listing, StockLevel, StockMovement, Variant, Warehous
 from common.bulk import build, bulk_insert, draw_keys_many, insert_rows
 from common.models import EventSource
 from integrations.base import ExternalCustomer, ExternalOrder, ExternalOrderItem
+from integrations.exceptions import IntegrationError
 from integrations.models import PlatformAccount, SyncRun
 from logistics.models import Courier
 from orders.models import Customer, Order, OrderEvent, OrderItem, OrderStatus, PaymentStatus
@@ -592,40 +595,89 @@ def pull_window(*, account: PlatformAccount, since: datetime | None, until: date
     return since, until
 
 
+BATCH_ORDERS = 500  # a pull writes its pages in batches of about this many orders, one transaction each
+BATCH_SECONDS = 2.0  # ... or of the pages fetched within this time, so a slow platform's orders still show soon
+PREFETCH_PAGES = 4  # pages fetched ahead while a batch is written
+
+
+class _PendingBatch:
+    """Fetched pages waiting to be written together."""
+
+    def __init__(self) -> None:
+        self.pages: list = []
+        self.orders = 0
+        self.started = 0.0
+
+    def add(self, page) -> None:
+        if not self.pages:
+            self.started = time.monotonic()
+        self.pages.append(page)
+        self.orders += len(page.orders)
+
+    def full(self) -> bool:
+        return self.orders >= BATCH_ORDERS or time.monotonic() - self.started >= BATCH_SECONDS
+
+
 def orders_pull(*, account: PlatformAccount, adapter, since: datetime, until: datetime,
-                on_page: Callable[[UpsertCounts, str], None] | None = None) -> UpsertCounts:
+                on_page: Callable[[UpsertCounts, str, int | None], None] | None = None) -> UpsertCounts:
     """Pull every page of `account`'s orders in [since, until] and mirror them. Orders whose list row
-    lacks items are completed through the detail call. Raises the adapter's IntegrationError; what was
-    written before stays written (each page is its own transaction), and a re-run skips it by hash."""
+    lacks items are completed through the detail call. Raises the adapter's IntegrationError.
+
+    Pages are written in batches (BATCH_ORDERS orders, or what came within BATCH_SECONDS, or what is
+    left at the end), each in ONE transaction: the fixed costs of a write (the lock and look-up, the
+    COPYs, the commit) are paid per batch, not per page. `on_page` is called after each batch commits,
+    with its counts and the cursor of its last page, so the run records only what is really written.
+    A pull that stops (an error, a killed worker) leaves whole batches behind; the next pull fetches the
+    rest again and skips what it finds by hash. When fetching fails, the pages fetched before the error
+    are written first."""
     mapper, couriers, catalog = StatusMapper(account.platform), CourierMap(), CatalogMatch(account)
     total = UpsertCounts()
-    unchanged_before = True  # the last page changed nothing: look before locking (see orders_upsert_page)
+    batch = _PendingBatch()
+    unchanged_before = True  # the last batch changed nothing: look before locking (see orders_upsert_page)
+    ask_known = True  # whether to look up the stored update times of list rows without items
+
+    def write() -> None:
+        nonlocal unchanged_before, ask_known, batch
+        pages, batch = batch.pages, _PendingBatch()
+        listed = [ext for page in pages for ext in page.orders]
+        incomplete = [o.external_id for o in listed if not o.items_complete]
+        # While batches hold only orders we do not have (a first pull), the look-up finds nothing: it is
+        # skipped until a batch writes something other than new orders. Skipping it costs at worst
+        # detail calls that were not needed, never a wrong mirror.
+        known = _known_update_times(account, incomplete) if ask_known else {}
+        orders, skipped = [], 0
+        for ext in listed:
+            if ext.items_complete:
+                orders.append(ext)
+            elif ext.updated_at is not None and known.get(ext.external_id) == ext.updated_at:
+                skipped += 1  # the platform says it has not changed since we stored it: no detail call
+            else:
+                orders.append(adapter.get_order(ext.external_id))
+        counts = orders_upsert_page(account=account, orders=orders, mapper=mapper, couriers=couriers,
+                                    commit_async=not session_async, catalog=catalog,
+                                    look_first=unchanged_before)
+        unchanged_before = counts.unchanged == counts.fetched
+        ask_known = bool(known) or counts.created < counts.fetched
+        counts.fetched += skipped
+        counts.unchanged += skipped
+        total.add(counts)
+        if on_page is not None:
+            on_page(counts, pages[-1].cursor, pages[-1].total)
+
     with asynchronous_commits() as session_async:
-        ask_known = True  # whether to look up the stored update times of list rows without items
-        for page in prefetched(adapter.iter_order_pages(since=since, until=until)):
-            incomplete = [o.external_id for o in page.orders if not o.items_complete]
-            # While pages hold only orders we do not have (a first pull), the look-up finds nothing: it is
-            # skipped until a page writes something other than new orders. Skipping it costs at worst
-            # detail calls that were not needed, never a wrong mirror.
-            known = _known_update_times(account, incomplete) if ask_known else {}
-            orders, skipped = [], 0
-            for ext in page.orders:
-                if ext.items_complete:
-                    orders.append(ext)
-                elif ext.updated_at is not None and known.get(ext.external_id) == ext.updated_at:
-                    skipped += 1  # the platform says it has not changed since we stored it: no detail call
-                else:
-                    orders.append(adapter.get_order(ext.external_id))
-            counts = orders_upsert_page(account=account, orders=orders, mapper=mapper, couriers=couriers,
-                                        commit_async=not session_async, catalog=catalog,
-                                        look_first=unchanged_before)
-            unchanged_before = counts.unchanged == counts.fetched
-            ask_known = bool(known) or counts.created < counts.fetched
-            counts.fetched += skipped
-            counts.unchanged += skipped
-            total.add(counts)
-            if on_page is not None:
-                on_page(counts, page.cursor, page.total)
+        try:
+            for page in prefetched(adapter.iter_order_pages(since=since, until=until), depth=PREFETCH_PAGES,
+                                   idle_after=BATCH_SECONDS):
+                if page is not IDLE:
+                    batch.add(page)
+                if batch.pages and (page is IDLE or batch.full()):
+                    write()
+        except IntegrationError:
+            if batch.pages:
+                write()  # what came before the error is written; the error still ends the pull
+            raise
+        if batch.pages:
+            write()
     if total.created >= ANALYZE_AFTER_CREATED:
         _analyze_order_tables()
     return total
@@ -672,10 +724,15 @@ def _analyze_order_tables() -> None:
 PREFETCH_SWITCH_INTERVAL = 0.0005  # seconds
 
 
-def prefetched(pages: Iterator, *, depth: int = 1) -> Iterator:
-    """Iterate `pages` while a background thread already fetches the next one, so the platform's HTTP
-    time and our database time overlap. Errors of the fetching side are raised here, in order; when the
-    consumer stops early, the fetching thread stops after the page it is on."""
+IDLE = object()  # what prefetched() yields when no page came within its idle_after
+
+
+def prefetched(pages: Iterator, *, depth: int = 1, idle_after: float | None = None) -> Iterator:
+    """Iterate `pages` while a background thread already fetches the next ones (up to `depth` ahead), so
+    the platform's HTTP time and our database time overlap. Errors of the fetching side are raised here,
+    in order; when the consumer stops early, the fetching thread stops after the page it is on.
+    `idle_after`: yield IDLE each time no page came within that many seconds (the consumer may then write
+    what it holds instead of waiting on a slow platform)."""
     box: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
     done = object()
@@ -711,7 +768,11 @@ def prefetched(pages: Iterator, *, depth: int = 1) -> Iterator:
     worker.start()
     try:
         while True:
-            page, error = box.get()
+            try:
+                page, error = box.get(timeout=idle_after)
+            except queue.Empty:
+                yield IDLE
+                continue
             if error is not None:
                 raise error
             if page is done:
