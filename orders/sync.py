@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Listing, StockLevel, StockMovement, Variant, Warehouse
-from common.bulk import build, bulk_insert, draw_keys_many, insert_rows
+from common.bulk import build, bulk_insert, insert_rows, key_sequence
 from common.models import EventSource
 from integrations.base import ExternalCustomer, ExternalOrder, ExternalOrderItem
 from integrations.exceptions import IntegrationError
@@ -191,7 +191,11 @@ def _customers_for(*, seller, orders: Sequence[ExternalOrder]) -> tuple[dict[str
     if phones:
         for phone, pk in (Customer.objects.filter(seller=seller, phone__in=phones).order_by("-id")
                           .values_list("phone", "id")):
-            known[phone] = pk
+            known[phone] = pk  # the oldest customer of a phone wins
+    return (known, *_new_customers(seller=seller, orders=orders, known=known))
+
+
+def _new_customers(*, seller, orders: Sequence[ExternalOrder], known: dict[str, int]) -> tuple[list[str], list[tuple]]:
     keys, rows = [], []
     seen = set(known)
     for ext in orders:
@@ -203,7 +207,29 @@ def _customers_for(*, seller, orders: Sequence[ExternalOrder]) -> tuple[dict[str
         keys.append(key)
         rows.append((seller.pk, (c.name or "-")[:200], c.phone, c.email[:254], c.address, c.subdistrict[:100],
                      c.district[:100], c.city[:100], c.province[:100], c.postal_code[:10]))
-    return known, keys, rows
+    return keys, rows
+
+
+def _customers_and_keys(*, seller, orders: Sequence[ExternalOrder]):
+    """_customers_for and the new keys of both tables (the customers to create and `orders`) in ONE query
+    (PostgreSQL): the number of customers to create is the phones not found plus the orders without one,
+    which the query can count itself. Returns (known, keys, rows, customer keys, order keys)."""
+    phones = list({o.customer.phone for o in orders if o.customer.phone})
+    without_phone = sum(1 for o in orders if not o.customer.phone)
+    with connection.cursor() as cursor:
+        customer_seq, order_seq = key_sequence(cursor, Customer), key_sequence(cursor, Order)
+        cursor.execute(
+            f"WITH known AS (SELECT DISTINCT ON (phone) phone, id FROM {Customer._meta.db_table} "
+            "WHERE seller_id = %s AND phone = ANY(%s) ORDER BY phone, id) "
+            "SELECT ARRAY(SELECT phone FROM known), ARRAY(SELECT id FROM known), "
+            "ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s - (SELECT count(*) FROM known))), "
+            "ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s))",
+            [seller.pk, phones, customer_seq, len(phones) + without_phone, order_seq, len(orders)],
+        )
+        known_phones, known_ids, customer_pks, order_pks = cursor.fetchone()
+    known = dict(zip(known_phones, known_ids, strict=True))
+    keys, rows = _new_customers(seller=seller, orders=orders, known=known)
+    return known, keys, rows, customer_pks, order_pks
 
 
 class CatalogMatch:
@@ -340,12 +366,11 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
         now = timezone.now()
         new_rows, new_ids, updated_orders, events = [], [], [], []
         created = [e for e in changed if e.external_id not in existing]
-        customers, customer_keys, customer_rows = _customers_for(seller=seller, orders=created)
         if connection.vendor == "postgresql" and created:
-            with connection.cursor() as cursor:  # the keys of both tables in one round trip
-                customer_pks, order_pks = draw_keys_many(cursor, [(Customer, len(customer_rows)),
-                                                                  (Order, len(created))])
+            customers, customer_keys, customer_rows, customer_pks, order_pks = _customers_and_keys(
+                seller=seller, orders=created)
         else:
+            customers, customer_keys, customer_rows = _customers_for(seller=seller, orders=created)
             customer_pks = order_pks = True
         customers.update(zip(customer_keys, insert_rows(Customer, CUSTOMER_COLUMNS, customer_rows,
                                                         keys=customer_pks), strict=True))

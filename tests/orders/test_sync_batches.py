@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from integrations.base import OrderPage
 from integrations.exceptions import ProviderUnavailable
 from orders import sync
-from orders.models import Order, OrderEvent, OrderItem
+from orders.models import Customer, Order, OrderEvent, OrderItem
 from orders.sync import IDLE, orders_pull, prefetched
 from tests.factories import PlatformAccountFactory, SellerFactory
 from tests.orders.test_sync import external_order
@@ -153,3 +153,20 @@ def test_prefetched_says_when_no_page_came_in_time():
 
     assert seen[0] == "a" and seen[-1] == "b" and IDLE in seen[1:-1]
     assert list(prefetched(iter("abc"), depth=2)) == ["a", "b", "c"]
+
+
+def test_a_later_batch_finds_the_customers_of_earlier_ones_by_phone(account, monkeypatch):
+    monkeypatch.setattr(sync, "BATCH_ORDERS", 2)
+    shared, other = "+6281299990000", "+6281299990001"
+    pages = [[external_order(1, phone=shared), external_order(2, phone="")],
+             [external_order(3, phone=shared), external_order(4, phone=other), external_order(5, phone="")],
+             [external_order(6, phone=other), external_order(7, phone=shared)]]
+
+    _total, reports = pull(account, PagesAdapter(pages))
+
+    customers = dict(Order.objects.filter(account=account).values_list("external_id", "customer_id"))
+    assert len(reports) == 3
+    assert customers["1001"] == customers["1003"] == customers["1007"]
+    assert customers["1004"] == customers["1006"]
+    assert len({customers["1001"], customers["1002"], customers["1004"], customers["1005"]}) == 4
+    assert Customer.objects.filter(seller=account.seller).count() == 4
