@@ -445,11 +445,17 @@ def _lock_and_find(account: PlatformAccount, external_ids: list[str]) -> dict[st
                 "external_id", "id", "payload_hash", "status")
         }
     with connection.cursor() as cursor:
-        cursor.execute(  # "NOT o.external_id = ''": see _mirrored
+        # One probe of the unique index (account_id, external_id) per external id ("NOT o.external_id = ''"
+        # is its condition; LIMIT 1 keeps each probe a subquery of its own): while a first pull grows the
+        # table its statistics still describe a few rows, and `external_id = ANY(…)` as a filter then got a
+        # scan of every order of the account, per batch, slower as the pull went on.
+        cursor.execute(
             f"SELECT o.external_id, o.id, o.payload_hash, o.status FROM (SELECT id FROM "
-            f"{PlatformAccount._meta.db_table} WHERE id = %s FOR UPDATE) AS a LEFT JOIN {Order._meta.db_table} "
-            "AS o ON o.account_id = %s AND o.external_id = ANY(%s) AND NOT o.external_id = ''",
-            [account.pk, account.pk, external_ids],
+            f"{PlatformAccount._meta.db_table} WHERE id = %s FOR UPDATE) AS a LEFT JOIN (unnest(%s::varchar[]) "
+            "AS x(external_id) CROSS JOIN LATERAL (SELECT o.external_id, o.id, o.payload_hash, o.status FROM "
+            f"{Order._meta.db_table} AS o WHERE o.account_id = %s AND o.external_id = x.external_id AND NOT "
+            "o.external_id = '' LIMIT 1) AS o) ON true",
+            [account.pk, external_ids, account.pk],
         )
         rows = cursor.fetchall()
     if not rows:
