@@ -628,7 +628,7 @@ def pull_window(*, account: PlatformAccount, since: datetime | None, until: date
 
 BATCH_ORDERS = 500  # a pull writes its pages in batches of about this many orders, one transaction each
 BATCH_SECONDS = 2.0  # ... or of the pages fetched within this time, so a slow platform's orders still show soon
-PREFETCH_PAGES = 4  # pages fetched ahead while a batch is written
+PREFETCH_PAGES = 8  # pages fetched ahead while a batch is written
 
 
 class _PendingBatch:
