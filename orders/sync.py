@@ -346,7 +346,7 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
         by_id[ext.external_id] = ext  # a page that repeats an order keeps its last copy
     hashes = {external_id: order_payload_hash(ext) for external_id, ext in by_id.items()}
     if look_first and not connection.in_atomic_block:
-        known = dict(_mirrored(account, list(by_id)).values_list("external_id", "payload_hash"))
+        known = dict(_mirrored_values(account, list(by_id), "payload_hash"))
         if all(known.get(eid) == digest for eid, digest in hashes.items()):
             counts.unchanged = len(by_id)
             return counts
@@ -434,8 +434,28 @@ def _mirrored(account: PlatformAccount, external_ids: list[str]):
     return Order.objects.filter(account=account, external_id__in=external_ids).exclude(external_id="").order_by()
 
 
+# One probe of the unique index (account_id, external_id) per external id ("NOT o.external_id = ''" is its
+# condition; LIMIT 1 keeps each probe a subquery of its own): while a first pull grows the table its
+# statistics still describe a few rows, and `external_id = ANY(…)` as a filter then got a scan of every
+# order of the account, per batch, slower as the pull went on.
+_PROBE = ("unnest(%s::varchar[]) AS x(external_id) CROSS JOIN LATERAL (SELECT {columns} FROM "
+          f"{Order._meta.db_table} AS o WHERE o.account_id = %s AND o.external_id = x.external_id AND NOT "
+          "o.external_id = '' LIMIT 1) AS o")
+
+
+def _mirrored_values(account: PlatformAccount, external_ids: list[str], *columns: str) -> list[tuple]:
+    """(external id, *columns) of the account's orders with these external ids, in one query."""
+    if connection.vendor != "postgresql":
+        return list(_mirrored(account, external_ids).values_list("external_id", *columns))
+    with connection.cursor() as cursor:
+        probe = _PROBE.format(columns=", ".join(f"o.{column}" for column in columns))
+        cursor.execute(f"SELECT x.external_id, {', '.join(f'o.{c}' for c in columns)} FROM {probe}",
+                       [external_ids, account.pk])
+        return cursor.fetchall()
+
+
 def _lock_and_find(account: PlatformAccount, external_ids: list[str]) -> dict[str, tuple[int, str, str]]:
-    """Lock the account row (pulls of one account never interleave) and read the page's orders we already
+    """Lock the account row (pulls of one account never interleave) and read the batch's orders we already
     have: external id -> (pk, payload hash, status). One query on PostgreSQL."""
     if connection.vendor != "postgresql":
         PlatformAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk", flat=True).get()
@@ -445,16 +465,10 @@ def _lock_and_find(account: PlatformAccount, external_ids: list[str]) -> dict[st
                 "external_id", "id", "payload_hash", "status")
         }
     with connection.cursor() as cursor:
-        # One probe of the unique index (account_id, external_id) per external id ("NOT o.external_id = ''"
-        # is its condition; LIMIT 1 keeps each probe a subquery of its own): while a first pull grows the
-        # table its statistics still describe a few rows, and `external_id = ANY(…)` as a filter then got a
-        # scan of every order of the account, per batch, slower as the pull went on.
-        cursor.execute(
+        probe = _PROBE.format(columns="o.external_id, o.id, o.payload_hash, o.status")
+        cursor.execute(  # the lock, then the probes (see _PROBE)
             f"SELECT o.external_id, o.id, o.payload_hash, o.status FROM (SELECT id FROM "
-            f"{PlatformAccount._meta.db_table} WHERE id = %s FOR UPDATE) AS a LEFT JOIN (unnest(%s::varchar[]) "
-            "AS x(external_id) CROSS JOIN LATERAL (SELECT o.external_id, o.id, o.payload_hash, o.status FROM "
-            f"{Order._meta.db_table} AS o WHERE o.account_id = %s AND o.external_id = x.external_id AND NOT "
-            "o.external_id = '' LIMIT 1) AS o) ON true",
+            f"{PlatformAccount._meta.db_table} WHERE id = %s FOR UPDATE) AS a LEFT JOIN ({probe}) ON true",
             [account.pk, external_ids, account.pk],
         )
         rows = cursor.fetchall()
@@ -741,7 +755,7 @@ ANALYZE_AFTER_CREATED = 10_000  # a pull that grew the tables this much refreshe
 def _known_update_times(account: PlatformAccount, external_ids: list[str]) -> dict[str, datetime]:
     if not external_ids:
         return {}
-    rows = _mirrored(account, external_ids).values_list("external_id", "platform_updated_at")
+    rows = _mirrored_values(account, external_ids, "platform_updated_at")
     return {external_id: updated for external_id, updated in rows if updated is not None}
 
 

@@ -170,3 +170,19 @@ def test_a_later_batch_finds_the_customers_of_earlier_ones_by_phone(account, mon
     assert customers["1004"] == customers["1006"]
     assert len({customers["1001"], customers["1002"], customers["1004"], customers["1005"]}) == 4
     assert Customer.objects.filter(seller=account.seller).count() == 4
+
+
+def test_list_rows_without_items_get_a_detail_call_only_when_their_update_time_moved(account):
+    from datetime import UTC, datetime
+
+    stamp, later = datetime(2026, 11, 2, 3, 0, tzinfo=UTC), datetime(2026, 11, 3, 3, 0, tzinfo=UTC)
+    full = [replace(external_order(n), updated_at=stamp) for n in range(3)]
+    pull(account, PagesAdapter([full]))
+    listed = [replace(o, items=(), items_complete=False) for o in full]
+    listed[1] = replace(listed[1], updated_at=later)
+    details = {full[1].external_id: replace(full[1], updated_at=later, notes="diubah")}
+
+    total, _reports = pull(account, PagesAdapter([listed[:2], listed[2:]], details=details))
+
+    assert (total.fetched, total.unchanged, total.updated) == (3, 2, 1)
+    assert Order.objects.get(account=account, external_id=full[1].external_id).notes == "diubah"
