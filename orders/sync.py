@@ -331,19 +331,20 @@ def _items_replacing(orders: list[Order], *, by_id: dict[str, ExternalOrder], ac
 def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrder], mapper: StatusMapper,
                        couriers: CourierMap, commit_async: bool = True,
                        catalog: CatalogMatch | None = None, look_first: bool = False) -> UpsertCounts:
-    """Mirror one page of platform orders. Idempotent: a second call with the same page writes nothing.
+    """Mirror a page or batch of platform orders (orders_pull hands it several pages at once; an order
+    listed twice keeps its last copy). Idempotent: a second call with the same orders writes nothing.
     Runs in one transaction; the account row is locked so two pulls of one account never interleave.
     `commit_async` False: the caller already made this session's commits asynchronous (orders_pull);
-    `catalog`: the pull's CatalogMatch (default: one for this page). `look_first`: compare the hashes
+    `catalog`: the pull's CatalogMatch (default: one for this call). `look_first`: compare the hashes
     before taking the lock, outside a transaction, and stop there when nothing changed (one query for an
-    unchanged page instead of a transaction; a changed one then costs one query more)."""
+    unchanged batch instead of a transaction; a changed one then costs one query more)."""
     counts = UpsertCounts(fetched=len(orders))
     if not orders:
         return counts
     seller = account.seller
     by_id: dict[str, ExternalOrder] = {}
     for ext in orders:
-        by_id[ext.external_id] = ext  # a page that repeats an order keeps its last copy
+        by_id[ext.external_id] = ext  # an order listed twice keeps its last copy
     hashes = {external_id: order_payload_hash(ext) for external_id, ext in by_id.items()}
     if look_first and not connection.in_atomic_block:
         known = dict(_mirrored_values(account, list(by_id), "payload_hash"))
