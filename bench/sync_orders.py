@@ -17,7 +17,9 @@ INSERT/UPDATE/DELETE on the data tables; the run's own bookkeeping in integratio
 row, the rate-limit bucket, the account's health — is reported apart).
 
 Progress goes to stderr; the last line on stdout is one JSON object with orders_per_s, queries_per_page,
-peak_mb, repull_s, repull_rows_written, db_seconds, pages and the rest under "details". --profile runs
+peak_mb, repull_s, repull_rows_written, db_seconds, pages, batches (the engine writes pages in batches:
+queries_per_page is the pull's queries over its pages, queries_per_batch the most of one batch but the
+first and last) and the rest under "details". --profile runs
 the first pull under cProfile and prints where the time went to stderr (figures are then slower).
 """
 
@@ -29,6 +31,7 @@ import shutil
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -106,10 +109,11 @@ def timed_pull(*, account, since, until, server: Server, profile: bool = False) 
     from integrations.models import SyncRun
     from integrations.syncing import SyncRequest, sync_run_execute
 
-    page_marks: list[tuple[int, float, int]] = []  # (queries, db seconds, orders fetched) at each page's end
+    # (queries, db seconds, orders fetched) after each write the run reports (a batch of pages)
+    batch_marks: list[tuple[int, float, int]] = []
 
     def progress(run, cursor):
-        page_marks.append((meter.count, meter.seconds, run.fetched))
+        batch_marks.append((meter.count, meter.seconds, run.fetched))
 
     usage0 = resource.getrusage(resource.RUSAGE_SELF)
     server_cpu0 = server.cpu_seconds()
@@ -122,8 +126,9 @@ def timed_pull(*, account, since, until, server: Server, profile: bool = False) 
     with QueryMeter() as meter:
         if profiler:
             profiler.enable()
-        run = sync_run_execute(account=account, kind=SyncRun.Kind.ORDERS_PULL,
-                               request=SyncRequest(since=since, until=until), progress=progress)
+        with counting_pages() as pages:
+            run = sync_run_execute(account=account, kind=SyncRun.Kind.ORDERS_PULL,
+                                   request=SyncRequest(since=since, until=until), progress=progress)
         if profiler:
             profiler.disable()
     wall = time.perf_counter() - t0
@@ -131,24 +136,26 @@ def timed_pull(*, account, since, until, server: Server, profile: bool = False) 
     if run.status != SyncRun.Status.SUCCEEDED:
         raise RuntimeError(f"the pull ended {run.status}: {run.error}")
 
-    per_page, previous = [], (0, 0.0, 0)
-    for mark in page_marks:
-        per_page.append({"queries": mark[0] - previous[0], "db_s": mark[1] - previous[1],
-                         "orders": mark[2] - previous[2]})
+    per_batch, previous = [], (0, 0.0, 0)
+    for mark in batch_marks:
+        per_batch.append({"queries": mark[0] - previous[0], "db_s": mark[1] - previous[1],
+                          "orders": mark[2] - previous[2]})
         previous = mark
-    steady = [p["queries"] for p in per_page[1:-1]] or [p["queries"] for p in per_page]
+    steady = [p["queries"] for p in per_batch[1:-1]] or [p["queries"] for p in per_batch]
     figures = {
         "seconds": round(wall, 2),
-        "pages": len(per_page),
+        "pages": pages[0],
+        "batches": len(per_batch),
         "fetched": run.fetched, "created": run.created, "updated": run.updated, "unchanged": run.unchanged,
         "failed": run.failed, "flagged": run.flagged,
         "queries": meter.count,
         "db_seconds": round(meter.seconds, 2),
-        "queries_per_page": {
-            "first": per_page[0]["queries"] if per_page else 0,
+        "queries_per_page": round(meter.count / pages[0], 2) if pages[0] else 0,
+        "queries_per_batch": {
+            "first": per_batch[0]["queries"] if per_batch else 0,
             "min": min(steady, default=0), "median": statistics.median(steady) if steady else 0,
             "max": max(steady, default=0),
-            "last": per_page[-1]["queries"] if per_page else 0,
+            "last": per_batch[-1]["queries"] if per_batch else 0,
         },
         "queries_by_table": dict(sorted(meter.count_by_table.items(), key=lambda kv: -kv[1])),
         "db_seconds_by_table": {t: round(v, 2) for t, v in sorted(meter.seconds_by_table.items(),
@@ -164,6 +171,33 @@ def timed_pull(*, account, since, until, server: Server, profile: bool = False) 
     if profiler:
         report_profile(profiler)
     return figures
+
+
+@contextmanager
+def counting_pages():
+    """Counts the list pages the pull's adapter yields (the engine writes them in batches, and reports
+    progress per batch). Yields a one-item list holding the count."""
+    from integrations import syncing
+
+    count = [0]
+    adapter_for = syncing.adapter_for
+
+    def counted(pages):
+        for page in pages:
+            count[0] += 1
+            yield page
+
+    def counting_adapter_for(account, *args, **kwargs):
+        adapter = adapter_for(account, *args, **kwargs)
+        iter_order_pages = adapter.iter_order_pages
+        adapter.iter_order_pages = lambda **window: counted(iter_order_pages(**window))
+        return adapter
+
+    syncing.adapter_for = counting_adapter_for
+    try:
+        yield count
+    finally:
+        syncing.adapter_for = adapter_for
 
 
 def report_profile(profiler) -> None:
@@ -210,7 +244,8 @@ def run(args, workdir: Path) -> dict:
             first["autoanalyze"] = autoanalyze.summary()
             peak_mb = peak_rss_mb()
             mirrored = Order.objects.filter(account=account).count()
-            log(f"first pull: {first['seconds']} s, {mirrored} orders, {first['pages']} pages, "
+            log(f"first pull: {first['seconds']} s, {mirrored} orders, {first['pages']} pages in "
+                f"{first['batches']} batches, "
                 f"db {first['db_seconds']} s, client cpu {first['client_cpu_s']} s, "
                 f"server cpu {first['server_cpu_s']} s, {first['autoanalyze']}")
             first_stats = http_json("GET", f"{control}/stats")
@@ -238,7 +273,8 @@ def run(args, workdir: Path) -> dict:
         "orders": args.orders,
         "orders_per_s": round(args.orders / pull_s, 1) if pull_s else None,
         "pull_s": pull_s,
-        "queries_per_page": first["queries_per_page"]["max"],
+        "queries_per_page": first["queries_per_page"],
+        "queries_per_batch": first["queries_per_batch"]["max"],
         "peak_mb": round(peak_mb, 1),
         "repull_s": second["seconds"],
         "repull_ratio": round(second["seconds"] / pull_s, 3) if pull_s else None,
@@ -246,6 +282,7 @@ def run(args, workdir: Path) -> dict:
         "db_seconds": first["db_seconds"],
         "db_seconds_per_100k": round(first["db_seconds"] * 100_000 / args.orders, 2),
         "pages": first["pages"],
+        "batches": first["batches"],
         "mirrored": mirrored,
         "details": {
             "sandbox_reset_s": round(reset_seconds, 2),

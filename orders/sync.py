@@ -1,15 +1,16 @@
 """Orders between our database and the platforms: the batched, idempotent mirror of pulled orders and
 the push of orders created here.
 
-A pull writes one page per transaction: it looks up the page's orders by (account, external_id), skips
-the ones whose payload hash did not change, and writes the rest with a constant number of queries per
-page (customers, orders, items, events), whatever the page size. Platform statuses go through the
+A pull writes its pages in batches of about BATCH_ORDERS orders, one transaction per batch: it looks up
+the batch's orders by (account, external_id), skips the ones whose payload hash did not change, and writes
+the rest with a constant number of queries per batch (customers, orders, items, events), whatever the
+number of orders or pages in it. Platform statuses go through the
 StatusMapping table; an unknown word flags the order (`status_unmapped`) instead of being guessed.
 
-One stock across channels: in the same page transaction, new live orders (new, processing, ready to ship)
+One stock across channels: in the same transaction, new live orders (new, processing, ready to ship)
 reserve their matched items in the account's warehouse (`account_warehouse_id`), orders that leave the live
 states release (canceled) or ship (shipped and later) what they hold — all in bulk: one lock query, one
-UPDATE … FROM (VALUES …) and one bulk insert of StockMovement rows per page. The other accounts of the seller
+UPDATE … FROM (VALUES …) and one bulk insert of StockMovement rows per batch. The other accounts of the seller
 that list a touched variant get a debounced stock push (integrations.syncing.stock_push_soon).
 """
 
@@ -17,6 +18,7 @@ import hashlib
 import queue
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -31,9 +33,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Listing, StockLevel, StockMovement, Variant, Warehouse
-from common.bulk import build, bulk_insert, draw_keys_many, insert_rows
+from common.bulk import build, bulk_insert, insert_rows, key_sequence
 from common.models import EventSource
 from integrations.base import ExternalCustomer, ExternalOrder, ExternalOrderItem
+from integrations.exceptions import IntegrationError
 from integrations.models import PlatformAccount, SyncRun
 from logistics.models import Courier
 from orders.models import Customer, Order, OrderEvent, OrderItem, OrderStatus, PaymentStatus
@@ -188,7 +191,11 @@ def _customers_for(*, seller, orders: Sequence[ExternalOrder]) -> tuple[dict[str
     if phones:
         for phone, pk in (Customer.objects.filter(seller=seller, phone__in=phones).order_by("-id")
                           .values_list("phone", "id")):
-            known[phone] = pk
+            known[phone] = pk  # the oldest customer of a phone wins
+    return (known, *_new_customers(seller=seller, orders=orders, known=known))
+
+
+def _new_customers(*, seller, orders: Sequence[ExternalOrder], known: dict[str, int]) -> tuple[list[str], list[tuple]]:
     keys, rows = [], []
     seen = set(known)
     for ext in orders:
@@ -200,7 +207,29 @@ def _customers_for(*, seller, orders: Sequence[ExternalOrder]) -> tuple[dict[str
         keys.append(key)
         rows.append((seller.pk, (c.name or "-")[:200], c.phone, c.email[:254], c.address, c.subdistrict[:100],
                      c.district[:100], c.city[:100], c.province[:100], c.postal_code[:10]))
-    return known, keys, rows
+    return keys, rows
+
+
+def _customers_and_keys(*, seller, orders: Sequence[ExternalOrder]):
+    """_customers_for and the new keys of both tables (the customers to create and `orders`) in ONE query
+    (PostgreSQL): the number of customers to create is the phones not found plus the orders without one,
+    which the query can count itself. Returns (known, keys, rows, customer keys, order keys)."""
+    phones = list({o.customer.phone for o in orders if o.customer.phone})
+    without_phone = sum(1 for o in orders if not o.customer.phone)
+    with connection.cursor() as cursor:
+        customer_seq, order_seq = key_sequence(cursor, Customer), key_sequence(cursor, Order)
+        cursor.execute(
+            f"WITH known AS (SELECT DISTINCT ON (phone) phone, id FROM {Customer._meta.db_table} "
+            "WHERE seller_id = %s AND phone = ANY(%s) ORDER BY phone, id) "
+            "SELECT ARRAY(SELECT phone FROM known), ARRAY(SELECT id FROM known), "
+            "ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s - (SELECT count(*) FROM known))), "
+            "ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s))",
+            [seller.pk, phones, customer_seq, len(phones) + without_phone, order_seq, len(orders)],
+        )
+        known_phones, known_ids, customer_pks, order_pks = cursor.fetchone()
+    known = dict(zip(known_phones, known_ids, strict=True))
+    keys, rows = _new_customers(seller=seller, orders=orders, known=known)
+    return known, keys, rows, customer_pks, order_pks
 
 
 class CatalogMatch:
@@ -302,22 +331,23 @@ def _items_replacing(orders: list[Order], *, by_id: dict[str, ExternalOrder], ac
 def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrder], mapper: StatusMapper,
                        couriers: CourierMap, commit_async: bool = True,
                        catalog: CatalogMatch | None = None, look_first: bool = False) -> UpsertCounts:
-    """Mirror one page of platform orders. Idempotent: a second call with the same page writes nothing.
+    """Mirror a page or batch of platform orders (orders_pull hands it several pages at once; an order
+    listed twice keeps its last copy). Idempotent: a second call with the same orders writes nothing.
     Runs in one transaction; the account row is locked so two pulls of one account never interleave.
     `commit_async` False: the caller already made this session's commits asynchronous (orders_pull);
-    `catalog`: the pull's CatalogMatch (default: one for this page). `look_first`: compare the hashes
+    `catalog`: the pull's CatalogMatch (default: one for this call). `look_first`: compare the hashes
     before taking the lock, outside a transaction, and stop there when nothing changed (one query for an
-    unchanged page instead of a transaction; a changed one then costs one query more)."""
+    unchanged batch instead of a transaction; a changed one then costs one query more)."""
     counts = UpsertCounts(fetched=len(orders))
     if not orders:
         return counts
     seller = account.seller
     by_id: dict[str, ExternalOrder] = {}
     for ext in orders:
-        by_id[ext.external_id] = ext  # a page that repeats an order keeps its last copy
+        by_id[ext.external_id] = ext  # an order listed twice keeps its last copy
     hashes = {external_id: order_payload_hash(ext) for external_id, ext in by_id.items()}
     if look_first and not connection.in_atomic_block:
-        known = dict(_mirrored(account, list(by_id)).values_list("external_id", "payload_hash"))
+        known = dict(_mirrored_values(account, list(by_id), "payload_hash"))
         if all(known.get(eid) == digest for eid, digest in hashes.items()):
             counts.unchanged = len(by_id)
             return counts
@@ -337,12 +367,11 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
         now = timezone.now()
         new_rows, new_ids, updated_orders, events = [], [], [], []
         created = [e for e in changed if e.external_id not in existing]
-        customers, customer_keys, customer_rows = _customers_for(seller=seller, orders=created)
         if connection.vendor == "postgresql" and created:
-            with connection.cursor() as cursor:  # the keys of both tables in one round trip
-                customer_pks, order_pks = draw_keys_many(cursor, [(Customer, len(customer_rows)),
-                                                                  (Order, len(created))])
+            customers, customer_keys, customer_rows, customer_pks, order_pks = _customers_and_keys(
+                seller=seller, orders=created)
         else:
+            customers, customer_keys, customer_rows = _customers_for(seller=seller, orders=created)
             customer_pks = order_pks = True
         customers.update(zip(customer_keys, insert_rows(Customer, CUSTOMER_COLUMNS, customer_rows,
                                                         keys=customer_pks), strict=True))
@@ -406,8 +435,28 @@ def _mirrored(account: PlatformAccount, external_ids: list[str]):
     return Order.objects.filter(account=account, external_id__in=external_ids).exclude(external_id="").order_by()
 
 
+# One probe of the unique index (account_id, external_id) per external id ("NOT o.external_id = ''" is its
+# condition; LIMIT 1 keeps each probe a subquery of its own): while a first pull grows the table its
+# statistics still describe a few rows, and `external_id = ANY(…)` as a filter then got a scan of every
+# order of the account, per batch, slower as the pull went on.
+_PROBE = ("unnest(%s::varchar[]) AS x(external_id) CROSS JOIN LATERAL (SELECT {columns} FROM "
+          f"{Order._meta.db_table} AS o WHERE o.account_id = %s AND o.external_id = x.external_id AND NOT "
+          "o.external_id = '' LIMIT 1) AS o")
+
+
+def _mirrored_values(account: PlatformAccount, external_ids: list[str], *columns: str) -> list[tuple]:
+    """(external id, *columns) of the account's orders with these external ids, in one query."""
+    if connection.vendor != "postgresql":
+        return list(_mirrored(account, external_ids).values_list("external_id", *columns))
+    with connection.cursor() as cursor:
+        probe = _PROBE.format(columns=", ".join(f"o.{column}" for column in columns))
+        cursor.execute(f"SELECT x.external_id, {', '.join(f'o.{c}' for c in columns)} FROM {probe}",
+                       [external_ids, account.pk])
+        return cursor.fetchall()
+
+
 def _lock_and_find(account: PlatformAccount, external_ids: list[str]) -> dict[str, tuple[int, str, str]]:
-    """Lock the account row (pulls of one account never interleave) and read the page's orders we already
+    """Lock the account row (pulls of one account never interleave) and read the batch's orders we already
     have: external id -> (pk, payload hash, status). One query on PostgreSQL."""
     if connection.vendor != "postgresql":
         PlatformAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk", flat=True).get()
@@ -417,11 +466,11 @@ def _lock_and_find(account: PlatformAccount, external_ids: list[str]) -> dict[st
                 "external_id", "id", "payload_hash", "status")
         }
     with connection.cursor() as cursor:
-        cursor.execute(  # "NOT o.external_id = ''": see _mirrored
+        probe = _PROBE.format(columns="o.external_id, o.id, o.payload_hash, o.status")
+        cursor.execute(  # the lock, then the probes (see _PROBE)
             f"SELECT o.external_id, o.id, o.payload_hash, o.status FROM (SELECT id FROM "
-            f"{PlatformAccount._meta.db_table} WHERE id = %s FOR UPDATE) AS a LEFT JOIN {Order._meta.db_table} "
-            "AS o ON o.account_id = %s AND o.external_id = ANY(%s) AND NOT o.external_id = ''",
-            [account.pk, account.pk, external_ids],
+            f"{PlatformAccount._meta.db_table} WHERE id = %s FOR UPDATE) AS a LEFT JOIN ({probe}) ON true",
+            [account.pk, external_ids, account.pk],
         )
         rows = cursor.fetchall()
     if not rows:
@@ -592,40 +641,89 @@ def pull_window(*, account: PlatformAccount, since: datetime | None, until: date
     return since, until
 
 
+BATCH_ORDERS = 500  # a pull writes its pages in batches of about this many orders, one transaction each
+BATCH_SECONDS = 2.0  # ... or of the pages fetched within this time, so a slow platform's orders still show soon
+PREFETCH_PAGES = 8  # pages fetched ahead while a batch is written
+
+
+class _PendingBatch:
+    """Fetched pages waiting to be written together."""
+
+    def __init__(self) -> None:
+        self.pages: list = []
+        self.orders = 0
+        self.started = 0.0
+
+    def add(self, page) -> None:
+        if not self.pages:
+            self.started = time.monotonic()
+        self.pages.append(page)
+        self.orders += len(page.orders)
+
+    def full(self) -> bool:
+        return self.orders >= BATCH_ORDERS or time.monotonic() - self.started >= BATCH_SECONDS
+
+
 def orders_pull(*, account: PlatformAccount, adapter, since: datetime, until: datetime,
-                on_page: Callable[[UpsertCounts, str], None] | None = None) -> UpsertCounts:
+                on_page: Callable[[UpsertCounts, str, int | None], None] | None = None) -> UpsertCounts:
     """Pull every page of `account`'s orders in [since, until] and mirror them. Orders whose list row
-    lacks items are completed through the detail call. Raises the adapter's IntegrationError; what was
-    written before stays written (each page is its own transaction), and a re-run skips it by hash."""
+    lacks items are completed through the detail call. Raises the adapter's IntegrationError.
+
+    Pages are written in batches (BATCH_ORDERS orders, or what came within BATCH_SECONDS, or what is
+    left at the end), each in ONE transaction: the fixed costs of a write (the lock and look-up, the
+    COPYs, the commit) are paid per batch, not per page. `on_page` is called after each batch commits,
+    with its counts and the cursor of its last page, so the run records only what is really written.
+    A pull that stops (an error, a killed worker) leaves whole batches behind; the next pull fetches the
+    rest again and skips what it finds by hash. When fetching fails, the pages fetched before the error
+    are written first."""
     mapper, couriers, catalog = StatusMapper(account.platform), CourierMap(), CatalogMatch(account)
     total = UpsertCounts()
-    unchanged_before = True  # the last page changed nothing: look before locking (see orders_upsert_page)
+    batch = _PendingBatch()
+    unchanged_before = True  # the last batch changed nothing: look before locking (see orders_upsert_page)
+    ask_known = True  # whether to look up the stored update times of list rows without items
+
+    def write() -> None:
+        nonlocal unchanged_before, ask_known, batch
+        pages, batch = batch.pages, _PendingBatch()
+        listed = [ext for page in pages for ext in page.orders]
+        incomplete = [o.external_id for o in listed if not o.items_complete]
+        # While batches hold only orders we do not have (a first pull), the look-up finds nothing: it is
+        # skipped until a batch writes something other than new orders. Skipping it costs at worst
+        # detail calls that were not needed, never a wrong mirror.
+        known = _known_update_times(account, incomplete) if ask_known else {}
+        orders, skipped = [], 0
+        for ext in listed:
+            if ext.items_complete:
+                orders.append(ext)
+            elif ext.updated_at is not None and known.get(ext.external_id) == ext.updated_at:
+                skipped += 1  # the platform says it has not changed since we stored it: no detail call
+            else:
+                orders.append(adapter.get_order(ext.external_id))
+        counts = orders_upsert_page(account=account, orders=orders, mapper=mapper, couriers=couriers,
+                                    commit_async=not session_async, catalog=catalog,
+                                    look_first=unchanged_before)
+        unchanged_before = counts.unchanged == counts.fetched
+        ask_known = bool(known) or counts.created < counts.fetched
+        counts.fetched += skipped
+        counts.unchanged += skipped
+        total.add(counts)
+        if on_page is not None:
+            on_page(counts, pages[-1].cursor, pages[-1].total)
+
     with asynchronous_commits() as session_async:
-        ask_known = True  # whether to look up the stored update times of list rows without items
-        for page in prefetched(adapter.iter_order_pages(since=since, until=until)):
-            incomplete = [o.external_id for o in page.orders if not o.items_complete]
-            # While pages hold only orders we do not have (a first pull), the look-up finds nothing: it is
-            # skipped until a page writes something other than new orders. Skipping it costs at worst
-            # detail calls that were not needed, never a wrong mirror.
-            known = _known_update_times(account, incomplete) if ask_known else {}
-            orders, skipped = [], 0
-            for ext in page.orders:
-                if ext.items_complete:
-                    orders.append(ext)
-                elif ext.updated_at is not None and known.get(ext.external_id) == ext.updated_at:
-                    skipped += 1  # the platform says it has not changed since we stored it: no detail call
-                else:
-                    orders.append(adapter.get_order(ext.external_id))
-            counts = orders_upsert_page(account=account, orders=orders, mapper=mapper, couriers=couriers,
-                                        commit_async=not session_async, catalog=catalog,
-                                        look_first=unchanged_before)
-            unchanged_before = counts.unchanged == counts.fetched
-            ask_known = bool(known) or counts.created < counts.fetched
-            counts.fetched += skipped
-            counts.unchanged += skipped
-            total.add(counts)
-            if on_page is not None:
-                on_page(counts, page.cursor, page.total)
+        try:
+            for page in prefetched(adapter.iter_order_pages(since=since, until=until), depth=PREFETCH_PAGES,
+                                   idle_after=BATCH_SECONDS):
+                if page is not IDLE:
+                    batch.add(page)
+                if batch.pages and (page is IDLE or batch.full()):
+                    write()
+        except IntegrationError:
+            if batch.pages:
+                write()  # what came before the error is written; the error still ends the pull
+            raise
+        if batch.pages:
+            write()
     if total.created >= ANALYZE_AFTER_CREATED:
         _analyze_order_tables()
     return total
@@ -658,7 +756,7 @@ ANALYZE_AFTER_CREATED = 10_000  # a pull that grew the tables this much refreshe
 def _known_update_times(account: PlatformAccount, external_ids: list[str]) -> dict[str, datetime]:
     if not external_ids:
         return {}
-    rows = _mirrored(account, external_ids).values_list("external_id", "platform_updated_at")
+    rows = _mirrored_values(account, external_ids, "platform_updated_at")
     return {external_id: updated for external_id, updated in rows if updated is not None}
 
 
@@ -672,10 +770,15 @@ def _analyze_order_tables() -> None:
 PREFETCH_SWITCH_INTERVAL = 0.0005  # seconds
 
 
-def prefetched(pages: Iterator, *, depth: int = 1) -> Iterator:
-    """Iterate `pages` while a background thread already fetches the next one, so the platform's HTTP
-    time and our database time overlap. Errors of the fetching side are raised here, in order; when the
-    consumer stops early, the fetching thread stops after the page it is on."""
+IDLE = object()  # what prefetched() yields when no page came within its idle_after
+
+
+def prefetched(pages: Iterator, *, depth: int = 1, idle_after: float | None = None) -> Iterator:
+    """Iterate `pages` while a background thread already fetches the next ones (up to `depth` ahead), so
+    the platform's HTTP time and our database time overlap. Errors of the fetching side are raised here,
+    in order; when the consumer stops early, the fetching thread stops after the page it is on.
+    `idle_after`: yield IDLE each time no page came within that many seconds (the consumer may then write
+    what it holds instead of waiting on a slow platform)."""
     box: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
     done = object()
@@ -711,7 +814,11 @@ def prefetched(pages: Iterator, *, depth: int = 1) -> Iterator:
     worker.start()
     try:
         while True:
-            page, error = box.get()
+            try:
+                page, error = box.get(timeout=idle_after)
+            except queue.Empty:
+                yield IDLE
+                continue
             if error is not None:
                 raise error
             if page is done:
