@@ -1,6 +1,6 @@
-"""A sync page's look-up of its orders must probe an index by external id, not scan the
-account's orders: with PostgreSQL's default random_page_cost the planner switches to a sequential scan for a
-500-order page once the table holds some tens of thousands of orders, and every page then reads them all."""
+"""A look-up of a few hundred of an account's orders by external id must probe an index, not scan the table:
+with PostgreSQL's default random_page_cost the planner switches to a sequential scan for 500 ids once the
+table holds some tens of thousands of orders. The connections' random_page_cost (settings) keeps the probe."""
 
 import random
 import uuid
