@@ -180,7 +180,7 @@ def free_port() -> int:
 class Server:
     """gunicorn (2 sync workers) serving config.wsgi on 127.0.0.1:<free port>, in its own process group.
 
-    threads > 1 makes gunicorn use gthread workers (one process, several threads: what the in-memory
+    threads > 1 uses the config's gthread workers (one process, several threads: what the in-memory
     sandboxes need, since their store lives in the worker process). `stderr` (a path) takes the server's
     own logging, e.g. the tracebacks of the sandbox's reset-connection fault."""
 
@@ -204,6 +204,8 @@ class Server:
                    "--workers", str(self.workers), "--log-level", "warning", "--timeout", "120"]
         if self.threads > 1:
             command += ["--threads", str(self.threads)]
+        else:  # one thread: a sync worker, as these benches have always measured it
+            command += ["--worker-class", "sync", "--threads", "1"]
         if self.stderr_path is not None:
             self._stderr = open(self.stderr_path, "ab")  # closed in __exit__
         self.process = subprocess.Popen(command, cwd=PROJECT_DIR, env=os.environ.copy(), start_new_session=True,

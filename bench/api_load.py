@@ -77,7 +77,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (default 60)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", "2")),
                         help="gunicorn worker processes (default GUNICORN_WORKERS or 2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread; default 4)")
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", "4")),
+                        help="threads per worker (gthread; default GUNICORN_THREADS or 4, as config/gunicorn.conf.py)")
     parser.add_argument("--max-connections", type=int, default=64,
                         help="connections the load generator may open (default 64)")
     args = parser.parse_args()

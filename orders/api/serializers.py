@@ -37,15 +37,21 @@ _DATETIME = serializers.DateTimeField()
 _CENTS = decimal.Decimal("0.01")
 
 
-def _fast_row(row: dict, tz) -> dict:
+def _money_context() -> decimal.Context:
+    """The context DecimalField.quantize rounds in: the current one with the field's precision."""
+    context = decimal.getcontext().copy()
+    context.prec = _MONEY.max_digits
+    return context
+
+
+def _fast_row(row: dict, tz, context: decimal.Context) -> dict:
     """OrderListSerializer.to_representation(row) for a row of ORDER_LIST_VALUES whose grand_total is a
     Decimal and created_at an aware datetime, with ISO 8601 datetimes and decimals as strings (the
-    settings in use), in the current time zone `tz`; None when the row is not such a row."""
+    settings in use), in the current time zone `tz` and the money `context` (_money_context()); None when
+    the row is not such a row."""
     total, created = row["grand_total"], row["created_at"]
     if type(total) is not decimal.Decimal or type(created) is not dt.datetime or created.tzinfo is None:
         return None
-    context = decimal.getcontext().copy()  # as DecimalField.quantize does
-    context.prec = _MONEY.max_digits
     created = created.astimezone(tz).isoformat()
     return {
         "id": row["id"], "order_no": row["order_no"], "invoice_no": row["invoice_no"], "status": row["status"],
@@ -59,15 +65,15 @@ def _fast_row(row: dict, tz) -> dict:
 
 
 class OrderListRowsSerializer(serializers.ListSerializer):
-    """A page of ORDER_LIST_VALUES rows, each built by _fast_row: the time zone and the output settings
-    looked up once a page, not once a field of each row."""
+    """A page of ORDER_LIST_VALUES rows, each built by _fast_row: the time zone, the money context and the
+    output settings looked up once a page, not once a field of each row."""
 
     def to_representation(self, data):
         if (type(self.child) is OrderListSerializer and isinstance(data, list)
                 and str(api_settings.DATETIME_FORMAT).lower() == ISO_8601 and api_settings.COERCE_DECIMAL_TO_STRING
                 and settings.USE_TZ and all(isinstance(row, dict) for row in data)):
-            tz = timezone.get_current_timezone()
-            page = [_fast_row(row, tz) for row in data]
+            tz, context = timezone.get_current_timezone(), _money_context()
+            page = [_fast_row(row, tz, context) for row in data]
             if None not in page:
                 return page
         return super().to_representation(data)

@@ -104,6 +104,27 @@ def test_compiled_query_gives_the_querysets_rows_and_is_prepared(world_a):
 
 
 @pytest.mark.django_db
+def test_compiled_query_reads_timestamps_in_c_with_the_same_values(world_a):
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+    from psycopg.pq import Format
+
+    from common.api_queries import _cursor
+
+    seller_id = world_a.seller.pk
+    query = CompiledQuery(lambda seller_id: Order.objects.filter(seller_id=seller_id).values("created_at")
+                          .order_by("-id"), {"seller_id": int})
+    expected = list(Order.objects.filter(seller_id=seller_id).values("created_at").order_by("-id")[:5])
+    with override_settings(API_PREPARED_STATEMENTS=True):
+        with _cursor(connection) as cursor:
+            oid = cursor.cursor.adapters.types["timestamptz"].oid
+            loader = cursor.cursor.adapters.get_loader(oid, Format.TEXT)
+            assert not issubclass(loader, BaseTzLoader)  # not Django's loader that parses in Python
+        rows = query.dicts(limit=5, seller_id=seller_id)
+    assert rows == expected
+    assert all(row["created_at"].tzinfo is dt.UTC for row in rows)
+
+
+@pytest.mark.django_db
 def test_compiled_query_refuses_a_queryset_that_ignores_a_parameter():
     query = CompiledQuery(lambda seller_id: Order.objects.filter(seller_id=1).values("id"), {"seller_id": int})
     with pytest.raises(ValueError):
