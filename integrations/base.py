@@ -1,10 +1,14 @@
 """What the rest of the project may know about external platforms: frozen dataclasses and the
 protocols an adapter implements. Platform JSON never crosses this line; mappers translate both ways."""
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from types import ModuleType
 from typing import Protocol, runtime_checkable
 
 # Orders ---------------------------------------------------------------------------------------------
@@ -70,6 +74,47 @@ class OrderPage:
     orders: tuple[ExternalOrder, ...]
     cursor: str = ""  # where the next page starts (page number, offset or cursor), for the SyncRun
     total: int | None = None  # what the platform reports, when it does
+    # Listed orders the caller already holds from the very same list row (see KnownListings): not mapped.
+    unchanged: tuple[str, ...] = ()
+    listing_digests: Mapping[str, str] = field(default_factory=dict)  # external id -> its list row's digest
+
+
+# Given {external id: digest of its list row}, the ids whose stored digest is the same. A pull hands it to
+# iter_order_pages so that rows it already mirrored from the very same row are not mapped again.
+KnownListings = Callable[[dict[str, str]], set[str]]
+
+
+@cache
+def mapper_fingerprint(mappers: ModuleType) -> bytes:
+    """The platform's mapper source: part of every listing digest, so a changed mapper maps every row again."""
+    return hashlib.blake2b(Path(mappers.__file__).read_bytes(), digest_size=16).digest()
+
+
+def listing_digest(row, mappers: ModuleType) -> str:
+    """A digest of one decoded list row (repr of JSON's dicts, lists and scalars is deterministic) and of the
+    mapper that reads it: the same digest means the same ExternalOrder, without mapping the row."""
+    return hashlib.blake2b(mapper_fingerprint(mappers) + repr(row).encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRows:
+    """One list page's rows by external id, split into those to map and those the caller already holds."""
+
+    digests: dict[str, str]
+    known: frozenset[str]
+
+    @classmethod
+    def of(cls, rows: Iterable, *, external_id: Callable[[object], str], mappers: ModuleType,
+           known_listings: KnownListings | None) -> "ListedRows":
+        """`external_id` reads a row's id without mapping it ("" when it has none: such a row is mapped, and
+        its mapper says what is wrong with it)."""
+        digests = {eid: listing_digest(row, mappers) for row in rows if (eid := external_id(row))}
+        known = known_listings(digests) if known_listings is not None and digests else set()
+        return cls(digests=digests, known=frozenset(known))
+
+    def known_in_order(self) -> tuple[str, ...]:
+        """The known ids in the order of the rows."""
+        return tuple(eid for eid in self.digests if eid in self.known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +219,8 @@ class StockUpdate:
 class OrderSource(Protocol):
     """Every platform: read orders."""
 
-    def iter_order_pages(self, *, since: datetime, until: datetime) -> Iterator[OrderPage]: ...
+    def iter_order_pages(self, *, since: datetime, until: datetime,
+                         known_listings: KnownListings | None = None) -> Iterator[OrderPage]: ...
 
     def get_order(self, external_id: str) -> ExternalOrder: ...
 

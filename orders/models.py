@@ -104,9 +104,12 @@ class Order(PlatformMirror, BaseModel):
     courier_service = models.CharField(_("service"), max_length=40, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     payload_hash = models.CharField(_("payload hash"), max_length=64, blank=True, editable=False)
+    # The digest of the list row this order was last written from (integrations.base.listing_digest): a
+    # pull skips mapping a row whose digest it already holds.
+    listing_digest = models.CharField(_("listing digest"), max_length=32, blank=True, default="", editable=False)
     platform_created_at = models.DateTimeField(_("created on platform"), null=True, blank=True)
     platform_updated_at = models.DateTimeField(_("updated on platform"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["payload_hash", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["payload_hash", "listing_digest", "updated_at"])
 
     class Meta:
         verbose_name = _("order")

@@ -19,11 +19,12 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -48,7 +49,7 @@ MIRRORED_FIELDS = (
     "order_no", "invoice_no", "status", "platform_status", "status_unmapped", "payment_method",
     "payment_status", "subtotal", "discount", "shipping_cost", "cod_fee", "other_costs", "grand_total", "courier",
     "courier_service", "notes",
-    "payload_hash", "platform_created_at", "platform_updated_at", "updated_at",
+    "payload_hash", "listing_digest", "platform_created_at", "platform_updated_at", "updated_at",
 )
 
 
@@ -267,7 +268,8 @@ CUSTOMER_COLUMNS = ("seller_id", "name", "phone", "email", "address", "subdistri
 ORDER_COLUMNS = ("account_id", "external_id", "seller_id", "customer_id", "created_at", "order_no", "invoice_no",
                  "status", "platform_status", "status_unmapped", "payment_method", "payment_status", "subtotal",
                  "discount", "shipping_cost", "cod_fee", "other_costs", "grand_total", "courier_id",
-                 "courier_service", "notes", "platform_created_at", "platform_updated_at", "payload_hash")
+                 "courier_service", "notes", "platform_created_at", "platform_updated_at", "payload_hash",
+                 "listing_digest")
 EVENT_COLUMNS = ("order_id", "source", "from_status", "to_status", "note")
 
 
@@ -330,15 +332,18 @@ def _items_replacing(orders: list[Order], *, by_id: dict[str, ExternalOrder], ac
 
 def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrder], mapper: StatusMapper,
                        couriers: CourierMap, commit_async: bool = True,
-                       catalog: CatalogMatch | None = None, look_first: bool = False) -> UpsertCounts:
+                       catalog: CatalogMatch | None = None, look_first: bool = False,
+                       listing_digests: Mapping[str, str] | None = None) -> UpsertCounts:
     """Mirror a page or batch of platform orders (orders_pull hands it several pages at once; an order
     listed twice keeps its last copy). Idempotent: a second call with the same orders writes nothing.
     Runs in one transaction; the account row is locked so two pulls of one account never interleave.
     `commit_async` False: the caller already made this session's commits asynchronous (orders_pull);
     `catalog`: the pull's CatalogMatch (default: one for this call). `look_first`: compare the hashes
     before taking the lock, outside a transaction, and stop there when nothing changed (one query for an
-    unchanged batch instead of a transaction; a changed one then costs one query more)."""
+    unchanged batch instead of a transaction; a changed one then costs one query more). `listing_digests`:
+    external id -> digest of the list row each order came from, stored with the orders written."""
     counts = UpsertCounts(fetched=len(orders))
+    listing_digests = listing_digests or {}
     if not orders:
         return counts
     seller = account.seller
@@ -380,6 +385,7 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
             values = _mirror_values(ext, mapper=mapper, couriers=couriers,
                                     current_status=current[2] if current else None)
             values["payload_hash"] = hashes[ext.external_id]
+            values["listing_digest"] = listing_digests.get(ext.external_id, "")
             if values["status_unmapped"]:
                 counts.flagged.append(ext.external_id)
             if current is None:
@@ -393,6 +399,7 @@ def orders_upsert_page(*, account: PlatformAccount, orders: Sequence[ExternalOrd
                     values["cod_fee"], values["other_costs"], values["grand_total"],
                     courier.pk if courier is not None else None, values["courier_service"], values["notes"],
                     values["platform_created_at"], values["platform_updated_at"], values["payload_hash"],
+                    values["listing_digest"],
                 ))
             else:
                 order = Order(pk=current[0], account=account, external_id=ext.external_id, updated_at=now,
@@ -658,7 +665,7 @@ class _PendingBatch:
         if not self.pages:
             self.started = time.monotonic()
         self.pages.append(page)
-        self.orders += len(page.orders)
+        self.orders += len(page.orders) + len(page.unchanged)
 
     def full(self) -> bool:
         return self.orders >= BATCH_ORDERS or time.monotonic() - self.started >= BATCH_SECONDS
@@ -686,6 +693,8 @@ def orders_pull(*, account: PlatformAccount, adapter, since: datetime, until: da
         nonlocal unchanged_before, ask_known, batch
         pages, batch = batch.pages, _PendingBatch()
         listed = [ext for page in pages for ext in page.orders]
+        same_listing = len({eid for page in pages for eid in page.unchanged})
+        listing_digests = {eid: digest for page in pages for eid, digest in page.listing_digests.items()}
         incomplete = [o.external_id for o in listed if not o.items_complete]
         # While batches hold only orders we do not have (a first pull), the look-up finds nothing: it is
         # skipped until a batch writes something other than new orders. Skipping it costs at worst
@@ -701,18 +710,20 @@ def orders_pull(*, account: PlatformAccount, adapter, since: datetime, until: da
                 orders.append(adapter.get_order(ext.external_id))
         counts = orders_upsert_page(account=account, orders=orders, mapper=mapper, couriers=couriers,
                                     commit_async=not session_async, catalog=catalog,
-                                    look_first=unchanged_before)
+                                    look_first=unchanged_before, listing_digests=listing_digests)
         unchanged_before = counts.unchanged == counts.fetched
         ask_known = bool(known) or counts.created < counts.fetched
-        counts.fetched += skipped
-        counts.unchanged += skipped
+        counts.fetched += skipped + same_listing
+        counts.unchanged += skipped + same_listing
         total.add(counts)
         if on_page is not None:
             on_page(counts, pages[-1].cursor, pages[-1].total)
 
     with asynchronous_commits() as session_async:
         try:
-            for page in prefetched(adapter.iter_order_pages(since=since, until=until), depth=PREFETCH_PAGES,
+            pages = adapter.iter_order_pages(since=since, until=until,
+                                             known_listings=partial(_same_listings, account))
+            for page in prefetched(pages, depth=PREFETCH_PAGES,
                                    idle_after=BATCH_SECONDS):
                 if page is not IDLE:
                     batch.add(page)
@@ -751,6 +762,13 @@ def asynchronous_commits() -> Iterator[bool]:
 
 
 ANALYZE_AFTER_CREATED = 10_000  # a pull that grew the tables this much refreshes the planner's statistics
+
+
+def _same_listings(account: PlatformAccount, digests: dict[str, str]) -> set[str]:
+    """The external ids whose order was last written from a list row with this digest (KnownListings).
+    Runs in the page-fetching thread, on that thread's own connection."""
+    return {external_id for external_id, stored in _mirrored_values(account, list(digests), "listing_digest")
+            if stored and stored == digests[external_id]}
 
 
 def _known_update_times(account: PlatformAccount, external_ids: list[str]) -> dict[str, datetime]:

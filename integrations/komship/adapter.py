@@ -18,6 +18,8 @@ from integrations.base import (
     ExternalOrder,
     ExternalProduct,
     ExternalWithdrawal,
+    KnownListings,
+    ListedRows,
     OrderPage,
     OrderPayload,
     ProductPage,
@@ -99,12 +101,14 @@ class KomshipAdapter:
         self.client.list_orders(self.partner_id, limit=1, offset=0,
                                 start_date=(today - timedelta(days=90)).isoformat(), end_date=today.isoformat())
 
-    def iter_order_pages(self, *, since: datetime, until: datetime) -> Iterator[OrderPage]:
+    def iter_order_pages(self, *, since: datetime, until: datetime,
+                         known_listings: KnownListings | None = None) -> Iterator[OrderPage]:
         """Orders whose order_date falls on the WIB days from `since` to `until` (Komship filters by date,
-        so the first and last day come whole)."""
+        so the first and last day come whole). Rows that `known_listings` knows are listed as unchanged,
+        not mapped."""
         start, end = self._wib_date(since), self._wib_date(until)
         if self.order_list_version == "v1":
-            yield from self._iter_v1(start, end)
+            yield from self._iter_v1(start, end, known_listings)
             return
         offset, seen = 0, set()
         while True:
@@ -114,12 +118,11 @@ class KomshipAdapter:
             if not rows:
                 return
             offset += len(rows)
-            orders = self._new_orders(rows, seen)
-            yield OrderPage(orders=orders, cursor=str(offset), total=total)
+            yield self._new_orders(rows, seen, known_listings, cursor=str(offset), total=total)
             if total is not None and offset >= total:
                 return
 
-    def _iter_v1(self, start: str, end: str) -> Iterator[OrderPage]:
+    def _iter_v1(self, start: str, end: str, known_listings: KnownListings | None) -> Iterator[OrderPage]:
         page, received, seen = 1, 0, set()
         while True:
             response = self.client.list_orders_v1(self.partner_id, page=page, start_date=start, end_date=end)
@@ -127,21 +130,34 @@ class KomshipAdapter:
             if not rows:
                 return
             received += len(rows)
-            yield OrderPage(orders=self._new_orders(rows, seen), cursor=str(page + 1), total=total)
+            yield self._new_orders(rows, seen, known_listings, cursor=str(page + 1), total=total)
             if total is not None and received >= total:
                 return
             page += 1
 
     @staticmethod
-    def _new_orders(rows: list, seen: set) -> tuple[ExternalOrder, ...]:
-        """Map a page, dropping rows already yielded (offsets shift when new orders arrive on top)."""
-        out = []
+    def _new_orders(rows: list, seen: set, known_listings: KnownListings | None, *, cursor: str,
+                    total: int | None) -> OrderPage:
+        """Map a page, dropping rows already yielded (offsets shift when new orders arrive on top) and
+        listing the rows `known_listings` knows as unchanged instead of mapping them."""
+        listed = ListedRows.of(rows, external_id=mappers.order_external_id, mappers=mappers,
+                               known_listings=known_listings)
+        out, unchanged = [], []
         for row in rows:
-            order = mappers.order_from_row(row)
-            if order.external_id not in seen:
-                seen.add(order.external_id)
+            external_id = mappers.order_external_id(row)
+            if external_id and external_id in seen:
+                continue
+            if external_id in listed.known:
+                unchanged.append(external_id)
+            else:
+                order = mappers.order_from_row(row)
+                if order.external_id in seen:
+                    continue
+                external_id = order.external_id
                 out.append(order)
-        return tuple(out)
+            seen.add(external_id)
+        return OrderPage(orders=tuple(out), cursor=cursor, total=total, unchanged=tuple(unchanged),
+                         listing_digests=listed.digests)
 
     def get_order(self, external_id: str) -> ExternalOrder:
         data = mappers.detail_data(self.client.order_detail(self.partner_id, external_id))

@@ -203,6 +203,13 @@ def _items(row: Mapping) -> tuple[ExternalOrderItem, ...] | None:
     return tuple(items)
 
 
+def order_external_id(row: Any) -> str:
+    """A list row's order id, without mapping the row ("" when it has none)."""
+    if not isinstance(row, Mapping) or row.get("order_id") in (None, ""):
+        return ""
+    return str(row["order_id"])
+
+
 def order_from_row(row: Any) -> ExternalOrder:
     """An Orderku list row or detail object -> ExternalOrder. Raises ProviderContractChanged."""
     if not isinstance(row, Mapping) or row.get("order_id") in (None, ""):

@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
-from integrations.base import ExternalOrder, OrderPage, OrderPayload
+from integrations.base import ExternalOrder, KnownListings, ListedRows, OrderPage, OrderPayload
 from integrations.exceptions import ProviderContractChanged, ProviderRejected
 from integrations.http import RateLimiter
 from integrations.mitrabunso import mappers
@@ -52,15 +52,15 @@ class MitrabunsoAdapter:
     def check_connection(self) -> None:
         self.client.list_orders(offset=0, limit=1)
 
-    def iter_order_pages(self, *, since: datetime, until: datetime, status: str = "",
-                         q: str = "") -> Iterator[OrderPage]:
+    def iter_order_pages(self, *, since: datetime, until: datetime, status: str = "", q: str = "",
+                         known_listings: KnownListings | None = None) -> Iterator[OrderPage]:
         """Orders created in [since, until), one OrderPage per list page.
 
         The list has no date filter, so the window is ours: rows outside it are dropped, and paging stops
         at an empty page, at the reported total, or (list_order "newest_first") after a page that is in
         newest-first order and whose last row is older than `since`. Offsets advance by the rows actually
         received. An order seen twice in one run (rows shift down when new orders arrive during the pull)
-        is yielded once."""
+        is yielded once. Rows that `known_listings` knows are listed as unchanged, not mapped."""
         offset = 0
         seen: set[str] = set()
         while True:
@@ -69,24 +69,34 @@ class MitrabunsoAdapter:
             if not rows:
                 return
             offset += len(rows)
-            orders = [self._map_row(row) for row in rows]
-            in_window = []
-            for order in orders:
-                if order.external_id in seen:
+            listed = ListedRows.of(rows, external_id=mappers.order_external_id, mappers=mappers,
+                                   known_listings=known_listings)
+            in_window, unchanged, times = [], [], []
+            for row in rows:
+                external_id = mappers.order_external_id(row)
+                if external_id in listed.known:
+                    order, created = None, mappers.listed_created_at(row)
+                else:
+                    order = self._map_row(row)
+                    external_id, created = order.external_id, order.created_at
+                if created is not None:
+                    times.append(created)
+                if external_id in seen or (created is not None and not since <= created < until):
                     continue
-                if order.created_at is not None and not since <= order.created_at < until:
-                    continue
-                seen.add(order.external_id)
-                in_window.append(order)
-            yield OrderPage(orders=tuple(in_window), cursor=str(offset), total=total)
+                seen.add(external_id)
+                if order is None:
+                    unchanged.append(external_id)
+                else:
+                    in_window.append(order)
+            yield OrderPage(orders=tuple(in_window), cursor=str(offset), total=total, unchanged=tuple(unchanged),
+                            listing_digests=listed.digests)
             if total is not None and offset >= total:
                 return
-            if self.list_order == "newest_first" and self._past_window(orders, since):
+            if self.list_order == "newest_first" and self._past_window(times, since):
                 return
 
     @staticmethod
-    def _past_window(orders: list[ExternalOrder], since: datetime) -> bool:
-        times = [o.created_at for o in orders if o.created_at is not None]
+    def _past_window(times: list[datetime], since: datetime) -> bool:
         if not times:
             return False
         newest_first = all(a >= b for a, b in itertools.pairwise(times))

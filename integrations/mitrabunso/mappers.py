@@ -207,6 +207,17 @@ def _totals(items: Sequence[ExternalOrderItem], total_cost: Any, shipping: Decim
             "grand_total": goods + shipping}
 
 
+def order_external_id(row: Any) -> str:
+    """A list row's order id, without mapping the row ("" when it has none)."""
+    order = row.get("order") if isinstance(row, Mapping) else None
+    return _text(order.get("order_id")) if isinstance(order, Mapping) else ""
+
+
+def listed_created_at(row: Any) -> datetime | None:
+    """A list row's creation time, without mapping the row."""
+    return parse_time(row.get("createdAt")) if isinstance(row, Mapping) else None
+
+
 def order_from_document(row: Mapping, *, default_payment_method: str = DEFAULT_PAYMENT_METHOD,
                         default_status: str = "") -> ExternalOrder:
     """A list row (or a print_order row: the same document without status and times)."""

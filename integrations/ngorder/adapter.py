@@ -25,6 +25,8 @@ from integrations.base import (
     ExternalCustomer,
     ExternalOrder,
     ExternalProduct,
+    KnownListings,
+    ListedRows,
     OrderPage,
     OrderPayload,
     ProductPage,
@@ -80,15 +82,17 @@ class NgorderAdapter:
                                 end_date=mappers.wib_date(today), per_page=1)
 
     # Orders pull ------------------------------------------------------------------------------------
-    def iter_order_pages(self, *, since: datetime, until: datetime) -> Iterator[OrderPage]:
+    def iter_order_pages(self, *, since: datetime, until: datetime,
+                         known_listings: KnownListings | None = None) -> Iterator[OrderPage]:
         """Active orders (GET /order) and then, unless include_canceled is off, canceled / rejected /
-        expired ones (GET /order-cancel), all by local order date in [since, until]."""
+        expired ones (GET /order-cancel), all by local order date in [since, until]. Rows that
+        `known_listings` knows are listed as unchanged, not mapped."""
         start, end = mappers.window_dates(since, until)
 
         def active(page: int) -> dict:
             return self.client.list_orders(start_date=start, end_date=end, page=page, per_page=self.page_size)
 
-        yield from self._walk_orders("order", active)
+        yield from self._walk_orders("order", active, known_listings)
         if not self.include_canceled:
             return
         for kind in CANCELED_TYPES:
@@ -96,12 +100,17 @@ class NgorderAdapter:
                 return self.client.list_canceled_orders(start_date=start, end_date=end, type=kind, page=page,
                                                         per_page=CANCELED_PAGE_SIZE_MAX)
 
-            yield from self._walk_orders(f"order-cancel:{kind}", canceled)
+            yield from self._walk_orders(f"order-cancel:{kind}", canceled, known_listings)
 
-    def _walk_orders(self, label: str, fetch: Callable[[int], dict]) -> Iterator[OrderPage]:
+    def _walk_orders(self, label: str, fetch: Callable[[int], dict],
+                     known_listings: KnownListings | None) -> Iterator[OrderPage]:
         for page, rows, total in walk_pages(fetch):
-            orders = tuple(mappers.order_from_json(row) for row in rows)
-            yield OrderPage(orders=orders, cursor=f"{label}:{page + 1}", total=total)
+            listed = ListedRows.of(rows, external_id=mappers.order_external_id, mappers=mappers,
+                                   known_listings=known_listings)
+            orders = tuple(mappers.order_from_json(row) for row in rows
+                           if mappers.order_external_id(row) not in listed.known)
+            yield OrderPage(orders=orders, cursor=f"{label}:{page + 1}", total=total, unchanged=listed.known_in_order(),
+                            listing_digests=listed.digests)
 
     def get_order(self, external_id: str) -> ExternalOrder:
         try:

@@ -234,6 +234,11 @@ def order_from_json(row: Any) -> ExternalOrder:
         raise _contract(f"order {row.get('order_id')}: {exc}", row) from exc
 
 
+def order_external_id(row: Any) -> str:
+    """A list row's order id, without mapping the row ("" when it has none)."""
+    return _text(row.get("order_id")) if isinstance(row, Mapping) else ""
+
+
 def _common(row: Mapping) -> dict:
     return {
         "external_id": _text(row["order_id"]),

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from integrations.base import (
     ExternalOrder,
     ExternalProduct,
+    KnownListings,
     OrderPage,
     OrderPayload,
     ProductPage,
@@ -77,10 +78,12 @@ class ScalevAdapter:
         data = self.client.list_orders(page_size=1)
         self._rows(data, "orders list")
 
-    def iter_order_pages(self, *, since: datetime, until: datetime) -> Iterator[OrderPage]:
+    def iter_order_pages(self, *, since: datetime, until: datetime,
+                         known_listings: KnownListings | None = None) -> Iterator[OrderPage]:
         """The window [since, until] on created_at: `draft_time_until=until` on the server (the list
         has no created_at filter, see endpoints.py), newest first, stopping at the first row older
-        than `since`, at an empty page or when has_next is false."""
+        than `since`, at an empty page or when has_next is false. `known_listings` is not consulted:
+        Scalev's list rows carry no items, and the pull already skips their detail calls by update time."""
         since_utc = since.astimezone(UTC) if since.tzinfo else since.replace(tzinfo=mappers.WIB).astimezone(UTC)
         until_utc = until.astimezone(UTC) if until.tzinfo else until.replace(tzinfo=mappers.WIB).astimezone(UTC)
         seen: set[str] = set()

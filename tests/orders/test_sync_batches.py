@@ -27,7 +27,7 @@ class PagesAdapter:
     def __init__(self, pages, *, fail_after=None, pause=0.0, details=None):
         self.pages, self.fail_after, self.pause, self.details = pages, fail_after, pause, details or {}
 
-    def iter_order_pages(self, *, since, until):
+    def iter_order_pages(self, *, since, until, known_listings=None):
         for n, orders in enumerate(self.pages, start=1):
             if self.fail_after is not None and n > self.fail_after:
                 raise ProviderUnavailable("the platform is down")
