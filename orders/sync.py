@@ -712,7 +712,8 @@ def orders_pull(*, account: PlatformAccount, adapter, since: datetime, until: da
                                     commit_async=not session_async, catalog=catalog,
                                     look_first=unchanged_before, listing_digests=listing_digests)
         unchanged_before = counts.unchanged == counts.fetched
-        ask_known = bool(known) or counts.created < counts.fetched
+        # Rows listed as unchanged say a re-pull is under way: the update times are worth looking up.
+        ask_known = bool(known) or same_listing > 0 or counts.created < counts.fetched
         counts.fetched += skipped + same_listing
         counts.unchanged += skipped + same_listing
         total.add(counts)

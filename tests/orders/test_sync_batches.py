@@ -2,6 +2,7 @@
 
 import time
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -186,3 +187,23 @@ def test_list_rows_without_items_get_a_detail_call_only_when_their_update_time_m
 
     assert (total.fetched, total.unchanged, total.updated) == (3, 2, 1)
     assert Order.objects.get(account=account, external_id=full[1].external_id).notes == "diubah"
+
+
+def test_after_a_batch_listed_as_unchanged_rows_without_items_are_still_checked_by_update_time(account,
+                                                                                                monkeypatch):
+    monkeypatch.setattr(sync, "BATCH_ORDERS", 1)  # one page per batch
+    listed_at = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    complete = external_order(1)
+    detailed = replace(external_order(2), updated_at=listed_at)
+    bare = replace(detailed, items=(), items_complete=False)  # its list row has no items: detail call
+    pull(account, PagesAdapter([[complete], [bare]], details={bare.external_id: detailed}))
+    assert Order.objects.filter(account=account).count() == 2
+
+    class Repull(PagesAdapter):
+        def iter_order_pages(self, *, since, until, known_listings=None):
+            yield OrderPage(orders=(), cursor="1", unchanged=(complete.external_id,))
+            yield OrderPage(orders=(bare,), cursor="2")
+
+    total, _ = pull(account, Repull([], details={}))  # a detail call would raise: none is served
+
+    assert (total.fetched, total.unchanged, total.failed) == (2, 2, 0)
