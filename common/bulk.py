@@ -90,17 +90,6 @@ def draw_keys(cursor, model: type[models.Model], count: int) -> list[int]:
     return [pk for (pk,) in cursor.fetchall()]
 
 
-def draw_keys_many(cursor, wanted: Sequence[tuple[type[models.Model], int]]) -> list[list[int]]:
-    """New primary keys for several models in ONE query: [(Customer, 3), (Order, 5)] -> [[3 keys], [5 keys]]
-    (PostgreSQL)."""
-    parts, params = [], []
-    for model, count in wanted:
-        parts.append("ARRAY(SELECT nextval(%s::regclass) FROM generate_series(1, %s))")
-        params += [key_sequence(cursor, model), count]
-    cursor.execute(f"SELECT {', '.join(parts)}", params)
-    return [list(keys) for keys in cursor.fetchone()]
-
-
 def bulk_insert(objs: Sequence[models.Model], *, set_pks: bool = True) -> None:
     """Insert unsaved instances of one model; sets their pk (like bulk_create) unless `set_pks` is False:
     rows nobody refers to afterwards (events, movements, lines) then take their keys from the column's
@@ -190,7 +179,7 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     Decimal, datetime, bool, None) without building model instances, the cheapest way to write rows by the
     thousand. The other columns get their constant defaults, timestamps "now" and the key its sequence.
     With `keys` True, the new rows' primary keys are returned in row order (drawn first, in one query);
-    `keys` may also be the keys themselves, drawn before (draw_keys_many, PostgreSQL only).
+    `keys` may also be the keys themselves, drawn before (e.g. orders.sync._customers_and_keys; PostgreSQL only).
     PostgreSQL: COPY; elsewhere (the SQLite demo): bulk_create."""
     if not rows:
         return []
