@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from common.bulk import build, bulk_insert
+from common.bulk import build, bulk_insert, key_sequence
 from integrations.models import PlatformAccount
 from orders.models import Customer
 from tests.factories import SellerFactory
@@ -14,6 +14,8 @@ def test_bulk_insert_sets_keys_and_stores_every_value_as_the_orm_would():
     seller = SellerFactory()
     customers = [Customer(seller=seller, name=f"Siti {i}", phone=f"+62812000000{i:02d}", address="Jl. Mawar")
                  for i in range(30)]
+    with connection.cursor() as cursor:
+        key_sequence(cursor, Customer)  # the sequence's name is looked up once per process, maybe not yet
     with CaptureQueriesContext(connection) as queries:
         bulk_insert(customers)
     assert len(queries) == 1  # the keys, whatever the number of rows (the COPY is not logged by Django)
