@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
 from pytest_django.plugin import blocking_manager_key
 
 from tests.e2e.support import ARTIFACTS, CHROMIUM, E2E_GROUP, Demo, PageWatch, load_demo
@@ -79,6 +80,9 @@ class _BrowserRun:
                 self.demo = None
                 with db_blocker.unblock():
                     call_command("flush", interactive=False, verbosity=0)  # as TransactionTestCase does
+                    # The demo's connection was opened beside Playwright's event loop, where pytest-django does
+                    # not close it; left open, it keeps the test database from being dropped after the run.
+                    connections.close_all()
                 cache.clear()
             if self.async_unsafe_before is not None:
                 if self.async_unsafe_before:
@@ -97,18 +101,38 @@ def pytest_runtest_teardown(item, nextitem):
         _run.close(item.config.stash[blocking_manager_key])
 
 
-@pytest.fixture
-def browser():
-    return _run.start_browser()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A browser test's own ORM calls, made while Playwright marks its event loop as running, get connections
+    of their own that pytest-django never closes; left open, they keep the test database from being dropped
+    after the run. Close them where they were opened."""
+    try:
+        return (yield)
+    finally:
+        if E2E_DIR in Path(str(item.path)).parents:
+            connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def _browser_run(django_db_setup, django_db_blocker):
+    """When the browser tests are the last of the run, `pytest_runtest_teardown` above comes only after the
+    session's fixtures are finalised: close here, before the test database is dropped."""
+    yield _run
+    _run.close(django_db_blocker)
 
 
 @pytest.fixture
-def demo(django_db_setup, django_db_blocker, live_server) -> Demo:
+def browser(_browser_run):
+    return _browser_run.start_browser()
+
+
+@pytest.fixture
+def demo(_browser_run, django_db_blocker, live_server) -> Demo:
     """The demo of `make run`, committed (the live server and a Celery worker see it), its platform accounts
     pointed at this live server's sandboxes. Loaded by the first browser test; the database is emptied again
     after the last one."""
     with django_db_blocker.unblock():
-        return _run.load_demo(live_server.url)
+        return _browser_run.load_demo(live_server.url)
 
 
 @pytest.fixture(autouse=True)
