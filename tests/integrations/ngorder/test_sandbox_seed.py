@@ -10,7 +10,7 @@ from integrations.sandbox_kit import SeedPlan
 def test_seed_is_deterministic_and_covers_the_vocabulary(monkeypatch):
     # Seeds place their orders back from the clock: both resets see the same second.
     frozen = time.time()
-    monkeypatch.setattr("integrations.ngorder.sandbox.time.time", lambda: frozen)
+    monkeypatch.setattr(time, "time", lambda: frozen)  # the sandbox reads time.time()
     first, second = NgorderSandbox(), NgorderSandbox()
     first.reset(SeedPlan(orders=2000, products=30, seed=5))
     second.reset(SeedPlan(orders=2000, products=30, seed=5))
